@@ -1,0 +1,73 @@
+"""`python -m eval [--set FILE.jsonl ...] [--out DIR] [--llm] [--compare A B]`.
+
+Without --set it runs the project's sets (eval/*.jsonl). Every run is saved
+under the data directory with a timestamp; --out writes the same two files
+(metrics.json, results.jsonl) to DIR as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from yuqi.errors import YuqiError
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m eval", description="retrieval, threat, verdict and citation metrics")
+    p.add_argument("--set", dest="sets", action="append", type=Path, help="a JSONL eval set (repeatable); default eval/*.jsonl")
+    p.add_argument("--out", type=Path, help="also write metrics.json and results.jsonl here")
+    p.add_argument("--llm", action="store_true", help="answer with the configured LLM and judge faithfulness")
+    p.add_argument("--no-answers", action="store_true", help="retrieval metrics only (faster)")
+    p.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two saved runs")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    from eval.report import compare, format_table, save_run
+
+    try:
+        if args.compare:
+            print(compare(*[_run_dir(p) for p in args.compare]))
+            return 0
+        from eval.run import evaluate
+        from yuqi.settings import get_settings
+
+        sets = args.sets or sorted(HERE.glob("*.jsonl"))
+        missing = [str(s) for s in sets if not s.is_file()]
+        if missing:
+            print(f"error: no such eval set: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        settings = get_settings()
+        metrics, results = evaluate(sets, settings, use_llm=args.llm, answers=not args.no_answers)
+    except YuqiError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(format_table(metrics))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run_dir = settings.data_dir / "eval-runs" / stamp
+    save_run(run_dir, metrics, results)
+    if args.out:
+        save_run(args.out, metrics, results)
+    print(f"\nsaved: {run_dir}" + (f" and {args.out}" if args.out else ""))
+    return 0
+
+
+def _run_dir(p: Path) -> Path:
+    if (p / "metrics.json").exists():
+        return p
+    from yuqi.settings import get_settings
+
+    cand = get_settings().data_dir / "eval-runs" / str(p)
+    if (cand / "metrics.json").exists():
+        return cand
+    raise YuqiError(f"no saved run at {p}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

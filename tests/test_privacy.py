@@ -1,0 +1,148 @@
+"""yuqi.privacy: what may leave the machine, and that users get their own text back."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from yuqi.privacy import Unmasker, Vault, mask, mask_messages, unmask
+
+ID_X = "11010519491231002X"
+CARD = "6222 0212 3456 7890 123"
+PHONE = "+86 138 0013 8000"
+MESSAGE = (
+    f"【XX金融】借款人李四（身份证{ID_X}）您已逾期，欠款3000元，还款卡{CARD}，"
+    f"请于2026年11月23日前还款，否则将起诉。户名：李四，家住北京市朝阳区XX路12号，"
+    f"催收员电话{PHONE}，案号（2026）京0105民初1234号，可拨打12368核实。"
+)
+
+
+def test_realistic_collection_message():
+    masked, vault = mask(MESSAGE)
+    for secret in (ID_X, CARD, PHONE, "138", "李四", "北京市朝阳区XX路12号"):
+        assert secret not in masked
+    assert "借款人〔姓名1〕" in masked and "户名：〔姓名1〕" in masked
+    assert "身份证〔身份证1〕" in masked and "还款卡〔银行卡1〕" in masked
+    assert "家住〔地址1〕，" in masked and "电话〔手机号1〕" in masked
+    for public in ("3000元", "2026年11月23日", "（2026）京0105民初1234号", "12368", "【XX金融】"):
+        assert public in masked
+    assert unmask(masked, vault) == MESSAGE
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("户名：张三", "户名：〔姓名1〕"),
+    ("王女士您好", "〔姓名1〕女士您好"),
+    ("致张伟先生", "致〔姓名1〕先生"),
+    ("收款人：欧阳娜娜，", "收款人：〔姓名1〕，"),
+    ("借款人张三已逾期", "借款人〔姓名1〕已逾期"),
+    ("手机13800138000。", "手机〔手机号1〕。"),
+    ("手机138-0013-8000", "手机〔手机号1〕"),
+    ("座机010-62345678", "座机〔电话1〕"),
+    ("座机（0755）8765432", "座机〔电话1〕"),
+    ("旧证110105491231002号", "旧证〔身份证1〕号"),
+    ("卡号6217000012345678901", "卡号〔银行卡1〕"),
+    ("邮箱 zhang.san@163.com", "邮箱 〔邮箱1〕"),
+    ("户籍地址：河北省保定市莲池区某村5号。", "户籍地址：〔地址1〕。"),
+])
+def test_single_kinds(text, expected):
+    masked, vault = mask(text)
+    assert masked == expected
+    assert unmask(masked, vault) == text
+
+
+@pytest.mark.parametrize("text", [
+    "（2026）京0105民初1234号", "请拨打12368", "欠款3000元", "2026年11月23日", "合计¥12,345.67元",
+    "95588", "客服400-820-8820", "报警110", "反诈96110", "投诉12378", "借款人和担保人都没接电话",
+    "尊敬的客户先生", "官网 https://www.12368.gov.cn/wsla?case=12345678901234567 查询",
+    "举报邮箱 jubao@12377.cn", "《民法典》第一千一百六十五条[7]", "利率24%，年化36%",
+    "订单20261123，逾期15天", "请提供地址。", "我们会在3天内到您户籍地走访。", "收款人：深圳市某某科技有限公司，",
+])
+def test_public_text_is_left_alone(text):
+    masked, vault = mask(text)
+    assert masked == text and len(vault) == 0
+
+
+def test_same_value_same_placeholder_across_calls():
+    vault = Vault()
+    first, _ = mask("我手机13800138000，户名：张三", vault)
+    second, _ = mask("另一个 13900139000，还是13800138000，张三也知道", vault)
+    assert first == "我手机〔手机号1〕，户名：〔姓名1〕"
+    # A known name is masked even without a label once the vault has seen it.
+    assert second == "另一个 〔手机号2〕，还是〔手机号1〕，〔姓名1〕也知道"
+    assert unmask(second, vault) == "另一个 13900139000，还是13800138000，张三也知道"
+
+
+def test_text_that_already_spells_a_placeholder_round_trips():
+    text = "模板写着〔手机号1〕，我的是13800138000"
+    masked, vault = mask(text)
+    assert masked == "模板写着〔手机号1〕，我的是〔手机号2〕"
+    assert unmask(masked, vault) == text
+
+
+def test_unmask_tolerates_model_variants_and_unknown_slots():
+    _, vault = mask("户名：张三")
+    assert unmask("【姓名1】和[姓名 1]和〔姓名9〕[1]", vault) == "张三和张三和〔姓名9〕[1]"
+
+
+def test_mask_messages_masks_every_content_and_leaves_input_alone():
+    vault = Vault()
+    messages = [{"role": "system", "content": "依据资料回答"},
+                {"role": "user", "content": [{"type": "text", "text": "手机13800138000"}]},
+                {"role": "assistant", "content": "13800138000 已记录"}]
+    masked = mask_messages(messages, vault)
+    assert masked[0] == messages[0]
+    assert masked[1]["content"][0]["text"] == "手机〔手机号1〕"
+    assert masked[2]["content"] == "〔手机号1〕 已记录"
+    assert messages[2]["content"] == "13800138000 已记录"
+
+
+def test_unmasker_never_shows_half_a_placeholder():
+    _, vault = mask("户名：张三，手机13800138000")
+    unmasker = Unmasker(vault)
+    shown = [unmasker.feed(d) for d in ["您好〔", "姓", "名1〕，您的〔手机", "号1〕见[", "1]"]]
+    shown.append(unmasker.flush())
+    assert all("〔" not in s and "〕" not in s for s in shown)
+    assert "".join(shown) == "您好张三，您的13800138000见[1]"
+    assert shown[0] == "您好"
+
+
+PIECES = [ID_X, CARD, PHONE, "13800138000", "110105491231002", "户名：李四", "王女士", "家住北京市朝阳区XX路12号",
+          "zhang@163.com", "（2026）京0105民初1234号", "12368", "3000元", "〔手机号1〕", "【姓名1】", "[1]", "〔", "〕"]
+_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(alphabet="张三李四先生女士住址：，。 0123456789Xx-+〔〕【】[]号", max_size=12)),
+                 max_size=10).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_round_trip_property(text):
+    masked, vault = mask(text)
+    assert unmask(masked, vault) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("，".join))
+def test_no_personal_value_survives(text):
+    masked, vault = mask(text)
+    for secret in (ID_X, CARD, PHONE, "13800138000", "李四"):
+        assert secret not in masked
+    assert unmask(masked, vault) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text, st.lists(st.integers(min_value=1, max_value=7), max_size=30))
+def test_streamed_unmask_equals_whole_unmask(text, cuts):
+    masked, vault = mask(text)
+    unmasker, pos, shown = Unmasker(vault), 0, []
+    for size in cuts:
+        shown.append(unmasker.feed(masked[pos : pos + size]))
+        pos += size
+    shown += [unmasker.feed(masked[pos:]), unmasker.flush()]
+    assert "".join(shown) == unmask(masked, vault) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES[:10]), max_size=5).map("，".join), min_size=2, max_size=4))
+def test_multi_turn_round_trip_with_shared_vault(turns):
+    vault = Vault()
+    masked = [mask(turn, vault)[0] for turn in turns]
+    assert [unmask(m, vault) for m in masked] == turns

@@ -1,0 +1,1 @@
+"""Streamlit pages: they only draw; logic lives in yuqi/ and ingest/."""

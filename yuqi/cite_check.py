@@ -1,0 +1,130 @@
+"""Check one citation against a statute source: does the article exist, is it
+current, and does the quoted text match it or (old numbering) another article?
+
+Quotes in articles online are partial, re-punctuated, elided (……) and often
+from an older version, so matching is character-bigram containment: the share
+of the quote's bigrams that occur in the article text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from yuqi.cite_numerals import alias_table
+from yuqi.cite_parse import Citation
+from yuqi.cite_sources import StatuteSource, is_current
+
+MATCH = 0.6  # containment at which a quote counts as this article's text
+MARGIN = 0.15  # how much better another article must match to call the number outdated
+MIN_QUOTE = 6  # shorter normalised quotes say too little to judge
+STATUSES = ("verified", "outdated", "quote_mismatch", "not_found", "repealed", "unknown_law", "garbled")
+
+_NUMERAL = "零〇一二两三四五六七八九十百千万0-9"
+_NOISE = re.compile(
+    rf"^第[{_NUMERAL}]+条(?:之[{_NUMERAL}]+)?|[（(][{_NUMERAL}]+[)）]|第[{_NUMERAL}]+[款项]|……|…|\.\.\."
+)
+_KEEP = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    citation: Citation
+    status: str  # one of STATUSES
+    current_ref: str | None
+    current_text: str | None
+    note: str
+    score: float | None = None  # quote containment in the article it was judged against
+
+
+def match_text(text: str) -> str:
+    """What is left for matching: no header, enumerators, 款/项 markers, punctuation."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return _KEEP.sub("", _NOISE.sub("", text))
+
+
+def bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def containment(quote: frozenset[str], article: frozenset[str]) -> float:
+    return len(quote & article) / len(quote) if quote else 0.0
+
+
+# id(articles dict) -> (the dict, its bigram index); holding the dict keeps the id valid
+_INDEX: dict[int, tuple[dict[str, str], dict[str, frozenset[str]]]] = {}
+
+
+def _gram_index(articles: dict[str, str]) -> dict[str, frozenset[str]]:
+    hit = _INDEX.get(id(articles))
+    if hit is not None and hit[0] is articles:
+        return hit[1]
+    if len(_INDEX) > 256:
+        _INDEX.clear()
+    index = {no: bigrams(match_text(text)) for no, text in articles.items()}
+    _INDEX[id(articles)] = (articles, index)
+    return index
+
+
+def best_match(articles: dict[str, str], quote: frozenset[str]) -> tuple[str | None, float]:
+    """The article of one law whose text contains most of the quote."""
+    best_no, best = None, 0.0
+    for no, grams in _gram_index(articles).items():
+        score = containment(quote, grams)
+        if score > best:
+            best_no, best = no, score
+    return best_no, best
+
+
+def _short(title: str) -> str:
+    return title.removeprefix("中华人民共和国")
+
+
+def _repealed_note(title: str, status: str | None) -> str:
+    info = alias_table()["repealed"].get(title)
+    why = info["note"] if info else ("仅收录历史版本" if status == "历史版本" else "已废止")
+    return f"《{title}》{why}，所引条文不是现行有效的规定"
+
+
+def _resolve(citation: Citation, source: StatuteSource) -> str | None:
+    if citation.law_title and source.status(citation.law_title) is not None:
+        return citation.law_title
+    return source.resolve(citation.law_name)
+
+
+def check(citation: Citation, source: StatuteSource) -> CheckResult:
+    c = citation
+    if c.article_no is None:
+        return CheckResult(c, "garbled", None, None, f"条号无法识别：{c.raw}")
+    title = _resolve(c, source)
+    if title is None:
+        return CheckResult(c, "unknown_law", None, None, f"《{c.law_name}》未收录，无法核验")
+    status = source.status(title)
+    articles = source.articles(title) or {}
+    ref = f"{title}#{c.article_no}"
+    text = articles.get(c.article_no)
+    if not is_current(status):
+        return CheckResult(c, "repealed", None, text, _repealed_note(title, status))
+    quote = bigrams(match_text(c.quote or ""))
+    if len(quote) < MIN_QUOTE - 1:
+        if text is None:
+            return CheckResult(c, "not_found", None, None, f"《{_short(title)}》没有{c.article_no}")
+        return CheckResult(c, "verified", ref, text, "")
+    return _check_quote(c, title, articles, quote)
+
+
+def _check_quote(c: Citation, title: str, articles: dict[str, str], quote: frozenset[str]) -> CheckResult:
+    cited = articles.get(c.article_no or "")
+    own = containment(quote, bigrams(match_text(cited))) if cited is not None else 0.0
+    ref = f"{title}#{c.article_no}"
+    if own >= MATCH:
+        return CheckResult(c, "verified", ref, cited, "", own)
+    best_no, best = best_match(articles, quote)
+    if best_no and best >= MATCH and best - own >= MARGIN:
+        note = f"本文引用的《{_short(title)}》{c.article_no}为修订前编号或误写，引文内容现行为{best_no}"
+        return CheckResult(c, "outdated", f"{title}#{best_no}", articles[best_no], note, best)
+    if cited is None:
+        return CheckResult(c, "not_found", None, None, f"《{_short(title)}》没有{c.article_no}", best)
+    note = f"引文与《{_short(title)}》{c.article_no}现行条文不符"
+    return CheckResult(c, "quote_mismatch", ref, cited, note, own)

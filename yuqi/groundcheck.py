@@ -1,0 +1,37 @@
+"""The last gate before an answer is shown: citations must exist and be grounded.
+
+Every [n] must name a shown passage; every 《…》第X条 must exist and be one of
+the retrieved passages or a verified citation inside one. Anything else is
+removed or visibly flagged by `yuqi.citations.clean_answer`.
+"""
+
+from __future__ import annotations
+
+from yuqi.citations import check_text, clean_answer
+
+
+def check_answer(text: str, prepared) -> tuple[str, list, list[str], list[str]]:
+    """(cleaned text, check results of the citations left in it, removed markers, notes)."""
+    cleaned = clean_answer(text, len(prepared.passages), prepared.allowed, prepared.statutes)
+    checks = check_text(cleaned.text, prepared.statutes)
+    return cleaned.text, checks, list(cleaned.removed_markers), list(cleaned.notes)
+
+
+def citation_validity(answer) -> dict:
+    """Counts for the eval: citations that do not exist, are outdated, or are not grounded."""
+    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "bad_markers": 0}
+    for r in answer.checks:
+        counts["total"] += 1
+        ref = r.citation.ref
+        bad = None
+        if r.status == "not_found":
+            bad = "not_found"
+        elif r.status == "outdated":
+            bad = "outdated"
+        elif ref and ref not in answer.prepared.allowed and "⚠" not in answer.text[r.citation.end:r.citation.end + 12]:
+            bad = "ungrounded"
+        if bad:
+            counts[bad] += 1
+            counts["invalid"] += 1
+    counts["bad_markers"] = len(answer.removed_markers)
+    return counts

@@ -1,0 +1,207 @@
+"""The index directory: self-describing builds swapped in atomically.
+
+Layout::
+
+    index/
+      current -> builds/<build id>     (a symlink, replaced atomically)
+      builds/<build id>/manifest.json  model, dimension, chunking, corpus hash, counts
+                        chunks.jsonl   one Chunk per line, row i = vector i
+                        docs.json      the document registry (what is ingested)
+                        dense.faiss    exact inner-product index
+                        bm25/          bm25s index over jieba tokens
+
+A reader resolves `current` once and loads that build, so it never sees a
+half-written one; a killed build leaves only an orphan directory behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from yuqi.documents import Chunk, text_hash
+from yuqi.errors import IndexMismatch, IndexMissing
+
+FORMAT_VERSION = 1
+REBUILD = "请运行 `python -m ingest build` 重建索引（run `python -m ingest build`）"
+KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
+
+
+def search_text(chunk: Chunk) -> str:
+    """What both BM25 and the embedder see: title and heading give a chunk its context."""
+    head = chunk.label if chunk.kind == "statute" else " ".join(x for x in (chunk.title, chunk.heading) if x)
+    return f"{head}\n{chunk.text}"
+
+
+def corpus_hash(chunks: list[Chunk]) -> str:
+    return text_hash("\n".join(f"{c.chunk_id}\t{text_hash(c.text)}" for c in chunks))
+
+
+@dataclass
+class Manifest:
+    embed_model: str
+    model_fingerprint: str
+    dim: int
+    chunk_size: int
+    chunk_overlap: int
+    corpus_hash: str
+    built_at: str
+    counts: dict
+    build_seconds: float = 0.0
+    tokenizer: str = "jieba"
+    bm25: dict = field(default_factory=lambda: {"k1": 1.2, "b": 0.75, "method": "lucene"})
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass
+class BuiltIndex:
+    """A loaded build: everything retrieval needs, read-only."""
+
+    build_id: str
+    path: Path
+    manifest: Manifest
+    chunks: list[Chunk]
+    docs: dict[str, dict]
+    dense: object  # faiss.Index
+    bm25: object  # bm25s.BM25
+    by_ref: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, c in enumerate(self.chunks):
+            self.by_ref.setdefault(c.ref, []).append(i)
+
+
+def _bm25s():
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
+    return bm25s
+
+
+def current_build(index_dir: Path) -> Path | None:
+    link = index_dir / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = (index_dir / os.readlink(link)) if link.is_symlink() else link
+    return target if (target / "manifest.json").exists() else None
+
+
+def current_build_id(index_dir: Path) -> str | None:
+    build = current_build(index_dir)
+    return build.name if build else None
+
+
+def write_build(
+    index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, dict], manifest: Manifest
+) -> Path:
+    """Write a complete build aside, then point `current` at it atomically."""
+    import faiss
+
+    from yuqi.textnorm import tokenize_zh
+
+    bm25s = _bm25s()
+
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    tmp = builds / f".{build_id}.tmp"
+    tmp.mkdir()
+    dense = faiss.IndexFlatIP(manifest.dim)
+    if len(vectors):
+        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    bm = bm25s.BM25(k1=manifest.bm25["k1"], b=manifest.bm25["b"], method=manifest.bm25["method"])
+    tokens = [tokenize_zh(search_text(c)) or ["\u2205"] for c in chunks]
+    bm.index(tokens or [["\u2205"]], show_progress=False)
+    bm.save(str(tmp / "bm25"))
+    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
+    (tmp / "docs.json").write_text(json.dumps(docs, ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_dir(tmp)
+    final = builds / build_id
+    os.rename(tmp, final)
+    _point_current(index_dir, final)
+    prune_builds(index_dir)
+    return final
+
+
+def _fsync_dir(path: Path) -> None:
+    for f in path.iterdir():
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _point_current(index_dir: Path, build: Path) -> None:
+    tmp_link = index_dir / f".current.{uuid.uuid4().hex[:6]}"
+    os.symlink(os.path.relpath(build, index_dir), tmp_link)
+    os.replace(tmp_link, index_dir / "current")  # atomic on POSIX
+
+
+def prune_builds(index_dir: Path) -> None:
+    """Drop orphan temp dirs and all but the newest builds (never the live one)."""
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return
+    live = current_build(index_dir)
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+    for old in done[:-KEEP_BUILDS]:
+        if live is None or old.resolve() != live.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in builds.glob(".*.tmp"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_manifest(build: Path) -> Manifest:
+    data = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    return Manifest(**data)
+
+
+def check_manifest(m: Manifest, embed_model: str, chunk_size: int, chunk_overlap: int) -> None:
+    problems = []
+    if m.format_version != FORMAT_VERSION:
+        problems.append(f"索引格式 v{m.format_version}，程序需要 v{FORMAT_VERSION}")
+    if m.embed_model != embed_model:
+        problems.append(f"向量模型为 {m.embed_model}，当前设置为 {embed_model}")
+    if (m.chunk_size, m.chunk_overlap) != (chunk_size, chunk_overlap):
+        problems.append(
+            f"切分参数为 {m.chunk_size}/{m.chunk_overlap}，当前设置为 {chunk_size}/{chunk_overlap}"
+        )
+    if problems:
+        raise IndexMismatch("索引与当前设置不符（" + "；".join(problems) + "）。" + REBUILD)
+
+
+def load_build(index_dir: Path, embed_model: str, chunk_size: int, chunk_overlap: int) -> BuiltIndex:
+    import faiss
+
+    bm25s = _bm25s()
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissing(f"在 {index_dir} 没有找到索引。{REBUILD}")
+    manifest = read_manifest(build)
+    check_manifest(manifest, embed_model, chunk_size, chunk_overlap)
+    with open(build / "chunks.jsonl", encoding="utf-8") as fh:
+        chunks = [Chunk(**json.loads(line)) for line in fh]
+    dense = faiss.read_index(str(build / "dense.faiss"))
+    if dense.d != manifest.dim or dense.ntotal != len(chunks):
+        raise IndexMismatch(f"索引文件不完整（向量 {dense.ntotal} 条，段落 {len(chunks)} 条）。{REBUILD}")
+    bm = bm25s.BM25.load(str(build / "bm25"))
+    docs = json.loads((build / "docs.json").read_text(encoding="utf-8"))
+    return BuiltIndex(build.name, build, manifest, chunks, docs, dense, bm)
+
+
+def load_vectors(build: BuiltIndex) -> np.ndarray:
+    """All vectors of a build (for incremental rebuilds without re-embedding)."""
+    n = build.dense.ntotal
+    return build.dense.reconstruct_n(0, n) if n else np.zeros((0, build.manifest.dim), np.float32)
