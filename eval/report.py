@@ -54,7 +54,7 @@ def _threat_lines(t: dict | None) -> list[str]:
 def _verdict_lines(v: dict | None) -> list[str]:
     if not v:
         return []
-    labels = v["labels"]
+    labels = list(v["confusion"])
     lines = ["", f"verdict accuracy {v['accuracy']:.3f} on {v['n']} items; confusion (rows gold, cols predicted):"]
     lines.append(" " * 13 + "".join(f"{l:>12}" for l in labels))
     for g in labels:

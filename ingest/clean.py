@@ -106,19 +106,19 @@ def find_title(lines: list[str], hint: str | None = None) -> int | None:
     """Index of the title: a heading line before the first paragraph.
 
     Pages repeat their title (image alt text, "X的相关文章", "X,本文为…原创"),
-    so a candidate that recurs later wins; then the earliest. `hint` (e.g. an
+    so a candidate that recurs in the body wins; then the earliest. `hint` (e.g. an
     HTML <title>) picks the line that matches it, if any.
     """
+    body = next((i for i, line in enumerate(lines) if _is_paragraph(line)), len(lines))
     candidates = []
-    for i, line in enumerate(lines):
-        if _is_paragraph(line):
-            break
+    for i, line in enumerate(lines[:body]):
         key = _key(line)
         if len(line) > _TITLE_MAX or furniture_kind(line) or tail_kind(line) or len(key) < 4:
             continue
         if hint and (key in _key(hint) or _key(hint) in key):
             return i
-        recurs = any(key in _key(later) for later in lines[i + 1:])
+        # Repeats within the header are channel labels (逾期协商 … 逾期协商).
+        recurs = any(key in _key(later) for later in lines[body:])
         candidates.append((recurs, -i, i))
     return max(candidates)[2] if candidates else None
 

@@ -114,8 +114,15 @@ def _outdated_items(hits, retriever: Retriever) -> list[dict]:
 
 
 def allowed_refs(passages: list[Passage], retriever: Retriever) -> set[str]:
+    """Passages, plus what they cite: a statute's own cross-references, an article's verified citations."""
+    from yuqi.citations import find_citations
+
     refs = {p.chunk.ref for p in passages}
     for p in passages:
+        if p.chunk.kind == "statute":
+            # "本法第五百一十条" inside 民法典 means 民法典: name the law so the parser knows.
+            refs.update(c.ref for c in find_citations(f"《{p.chunk.title}》\n{p.chunk.text}") if c.ref)
+            continue
         doc = retriever.index.docs.get(p.chunk.doc_id, {})
         for item in (doc.get("citations") or {}).get("items", []):
             if item["status"] == "verified" and item.get("ref") and item["raw"] in p.chunk.text:

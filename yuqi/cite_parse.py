@@ -30,7 +30,8 @@ _SEP = re.compile(rf"{_SP}(至|到|~|～|—|－|-|、|，|,|以及|或者|和|�
 _RANGE = {"至", "到", "~", "～", "—", "－", "-"}
 _CANDIDATE = re.compile(rf"第?{_SP}{NUM}{_SP}(?:条|[、，,和及与或至到~～—－-])")
 # back-reference -> how the name it points to must end (本条例 never means a 法)
-_BACKREFS = {"同法": "法", "该法": "法", "本法": "法", "此法": "法", "上述法律": "法", "前述法律": "法",
+_LAW = ("法", "法典")  # 民法典 is a 法 too: "本法第五百一十条" inside it means itself
+_BACKREFS = {"同法": _LAW, "该法": _LAW, "本法": _LAW, "此法": _LAW, "上述法律": _LAW, "前述法律": _LAW,
              "该条例": "条例", "本条例": "条例", "该规定": "规定", "本规定": "规定",
              "该解释": "解释", "本解释": "解释", "该办法": "办法", "本办法": "办法"}
 _BRACKETED = re.compile(r"《([^《》\n]{1,100})》")
@@ -90,7 +91,7 @@ def _skip_space_back(text: str, j: int) -> int:
     return j
 
 
-def _last_mention(text: str, end: int, kind: str) -> str | None:
+def _last_mention(text: str, end: int, kind: str | tuple[str, ...]) -> str | None:
     """The last law of this kind (…法, …条例) named before `end`, bracketed or by a known name."""
     found = [(m.end(), m.group(1)) for m in _BRACKETED.finditer(text, 0, end)]
     found += [(m.end(), m.group(0)) for m in _alias_mentions().finditer(text, 0, end)]

@@ -32,8 +32,16 @@ def _cite(refs, passages) -> str:
     return "".join(f"[{n}]" for n in nums)
 
 
+MD_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*•]\s*|\d{1,2}[.、．]\s*|[一二三四五六七八九十]+、)")
+
+
 def _key_sentences(text: str, query_tokens: set[str], limit: int = 2) -> list[str]:
-    sents = [s.strip() for s in SENT.findall(text) if len(s.strip()) >= 8]
+    """The sentences of a passage that share most words with the question, in passage order."""
+    sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
+    # A heading or a fragment is not a statement a reader can rely on.
+    sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s)]
+    if not sents:
+        return []
     scored = sorted(
         ((len(query_tokens & set(tokenize_zh(s))), -i, s) for i, s in enumerate(sents)), reverse=True
     )
@@ -103,6 +111,8 @@ def _material_section(prepared, query: str) -> list[str]:
             lines.append(f"- {p.chunk.label}规定：{_excerpt(p.chunk.text, 200)}[{p.n}]")
         else:
             quote = "".join(_key_sentences(p.chunk.text, tokens))
+            if not quote:
+                continue
             lines.append(f"- 《{p.chunk.title}》指出：{_excerpt(quote, 200)}[{p.n}]")
     return lines
 

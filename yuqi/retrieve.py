@@ -33,8 +33,11 @@ class Retriever:
     def dense(self, query: str, k: int = POOL) -> list[tuple[int, float]]:
         if not self.chunks or not query.strip():
             return []
-        qv = self.embedder.encode_queries([query])
-        scores, ids = self.index.dense.search(np.ascontiguousarray(qv, dtype=np.float32), min(k, len(self.chunks)))
+        return self._dense_search(self.embedder.encode_queries([query])[0], k)
+
+    def _dense_search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        q = np.ascontiguousarray(vec.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.dense.search(q, min(k, len(self.chunks)))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def sparse(self, query: str, k: int = POOL) -> list[tuple[int, float]]:
@@ -51,10 +54,13 @@ class Retriever:
             return self._hits(self.dense(query, k), k, dense=True)
         if mode == "bm25":
             return self._hits(self.sparse(query, k), k, dense=False)
-        lists = [self.dense(query), self.sparse(query)]
-        if expansion and mode in ("hybrid+expansion", "hybrid+rerank"):
+        if expansion and mode in ("hybrid+expansion", "hybrid+rerank") and self.chunks:
             expanded = f"{query} {normalize_for_search(expansion)}"
-            lists += [self.sparse(expanded), self.dense(expanded)]
+            vecs = self.embedder.encode_queries([query, expanded])  # one forward pass for both
+            lists = [self._dense_search(vecs[0], POOL), self.sparse(query),
+                     self.sparse(expanded), self._dense_search(vecs[1], POOL)]
+        else:
+            lists = [self.dense(query), self.sparse(query)]
         fused = rrf(lists)
         hits = self._fused_hits(fused, lists, max(k, 30) if self.reranker else k)
         if self.reranker and mode == "hybrid+rerank":

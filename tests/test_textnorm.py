@@ -1,0 +1,98 @@
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from yuqi.textnorm import USERDICT, normalize_for_search, stopwords, tokenize_zh
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "corpus" / "articles").glob("*.txt"))
+LEGAL_TERMS = (
+    "诉前财产保全", "失信被执行人", "限制高消费", "支付令", "律师函", "通讯录", "催收", "网贷", "征信",
+    "逾期", "立案", "外访", "治安管理处罚法", "民法典",
+)
+
+
+def test_full_width_ascii_folds_and_lowercases():
+    assert normalize_for_search("ＰＤＦ文件Ａ１２３＠ＱＱ．ＣＯＭ　ＯＫ％") == "pdf文件a123@qq.com ok%"
+
+
+def test_chinese_punctuation_kept():
+    text = "法院会发短信吗？不会，请核实：拨打（12368）；《民法典》第一千条。“真的”【注】、"
+    assert normalize_for_search(text) == text
+
+
+def test_traditional_to_simplified():
+    assert normalize_for_search("網貸逾期後收到律師函，這是真的嗎？") == "网贷逾期后收到律师函，这是真的吗？"
+    assert normalize_for_search("頭髮乾燥") == "头发干燥"  # phrase-level, not char-by-char
+
+
+def test_simplified_text_unchanged():
+    text = seed_text()
+    assert normalize_for_search(text) == text.translate({0x3000: 0x20})
+
+
+@given(st.text())
+def test_length_preserved(text):
+    assert len(normalize_for_search(text)) == len(text)
+
+
+@pytest.mark.parametrize("term", LEGAL_TERMS)
+def test_legal_terms_kept_whole(term):
+    assert term in tokenize_zh(f"他说我已经{term}了怎么办")
+
+
+def test_every_userdict_term_is_a_token():
+    terms = [s.split()[0] for s in USERDICT.read_text(encoding="utf-8").splitlines() if s and s[0] != "#"]
+    missing = [t for t in terms if t not in tokenize_zh(t)]
+    assert missing == []
+
+
+def test_stopwords_and_punctuation_dropped_numbers_kept():
+    tokens = tokenize_zh("我的网贷逾期了，收到12368的短信，是真的吗？！")
+    assert "12368" in tokens and "网贷" in tokens and "短信" in tokens
+    assert not {"我", "的", "了", "是", "吗", "，", "？", "！", " "} & set(tokens)
+    assert {"的", "吗", "我"} <= stopwords()
+    assert not {"不", "没有", "会"} & stopwords()  # negations and modals carry meaning
+
+
+def test_traditional_and_full_width_queries_match_simplified():
+    assert tokenize_zh("網貸逾期被列為失信被執行人，ＡＰＰ會起訴嗎") == tokenize_zh("网贷逾期被列为失信被执行人，app会起诉吗")
+
+
+def test_search_mode_emits_parts_of_long_terms():
+    tokens = tokenize_zh("被列为失信被执行人")
+    assert {"失信", "失信被执行人"} <= set(tokens)
+
+
+def test_tokenizer_fast_on_seed_articles():
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    tokenize_zh("预热")
+    start = time.perf_counter()
+    count = sum(len(tokenize_zh(t)) for t in texts * 3)
+    rate = count / (time.perf_counter() - start)
+    assert rate > 20_000, f"{rate:.0f} tokens/s"  # measured ~110k tokens/s
+
+
+def test_first_use_is_quiet_and_thread_safe():
+    # A fresh process: eight threads race for the lazy first initialisation.
+    code = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from yuqi.textnorm import tokenize_zh\n"
+        "with ThreadPoolExecutor(8) as ex:\n"
+        "    out = list(ex.map(tokenize_zh, ['網貸逾期收到律师函'] * 8))\n"
+        "assert all(o == out[0] for o in out), out\n"
+        "print(' '.join(out[0]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # jieba's "Building prefix dict…" is silenced
+    assert "律师函" in proc.stdout.split()
+
+
+def seed_text() -> str:
+    return SEEDS[0].read_text(encoding="utf-8")
