@@ -70,10 +70,10 @@ def run_retrieval(items: list[Item], retriever, modes: list[str], progress=None)
 
     out = {m: ModeResult() for m in modes}
     for item in items:
-        expansion = analyze(item.query).expansion
+        analysis = analyze(item.query)
         for m in modes:
             t0 = time.perf_counter()
-            hits = retriever.search(item.query, k=30, mode=m, expansion=expansion)
+            hits = retriever.search(item.query, k=30, mode=m, expansion=analysis.expansion, boost=analysis.refs)
             out[m].ms.append((time.perf_counter() - t0) * 1000)
             out[m].ranked[item.id] = unique_ranked([(h.chunk.ref, h.chunk.doc_id) for h in hits], 10)
         if progress:

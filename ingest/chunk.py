@@ -131,8 +131,9 @@ def _article_chunks(src: Source, size: int, overlap: int) -> Iterable[Chunk]:
 def _join(text: str, units: list[tuple[int, int, bool]]) -> str:
     out = []
     for k, (s, e, _) in enumerate(units):
-        if k and "\n" in text[units[k - 1][1]:s]:
-            out.append("\n")
+        if k:
+            gap = text[units[k - 1][1]:s]
+            out.append("\n" if "\n" in gap else gap)  # same line: keep it verbatim
         out.append(text[s:e])
     return "".join(out)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def read_document(path: Path) -> Converted:
     if data.startswith(b"%PDF-"):
         conv = read_pdf(data, path.name)
         if fmt != "pdf":
-            return _with_warning(conv, f"{path.name} 的内容其实是 PDF，已按 PDF 读取")
+            return replace(conv, warnings=conv.warnings + (f"{path.name} 的内容其实是 PDF，已按 PDF 读取",))
         return conv
     if fmt == "pdf":
         raise UnreadableDocument(f"{path.name} 不是有效的 PDF 文件（文件已损坏或格式不对）")
@@ -73,10 +73,6 @@ def read_document(path: Path) -> Converted:
         return read_html(text, encoding, path.name)
     title = markdown_title(text) if fmt == "md" else None
     return Converted(text=text, title=title, url=None, fmt=fmt, encoding=encoding)
-
-
-def _with_warning(conv: Converted, warning: str) -> Converted:
-    return Converted(conv.text, conv.title, conv.url, conv.fmt, conv.encoding, conv.warnings + (warning,))
 
 
 def markdown_title(text: str) -> str | None:
@@ -189,18 +185,13 @@ def read_html(html: str, encoding: str | None, name: str) -> Converted:
     # Boilerplate inside the <article> element (copyright, QR, 本文链接) is
     # beyond trafilatura; the plain-text cleaner catches those lines.
     title = (doc.title if doc is not None else None) or _html_title(html)
-    cleaned = clean_article(normalize_newlines(text), title_hint=title)
+    text = normalize_newlines(text)
+    cleaned = clean_article(text, title_hint=title)
     title = title or cleaned.title or None
     url = (doc.url if doc is not None else None) or _html_url(html) or cleaned.url
-    return _html_result(cleaned.text or text, title, url, encoding, name, warnings)
-
-
-def _html_result(
-    text: str, title: str | None, url: str | None, encoding: str | None, name: str, warnings: tuple[str, ...]
-) -> Converted:
     if not text.strip():
         raise UnreadableDocument(f"网页 {name} 中没有可提取的文字")
-    return Converted(normalize_newlines(text), title, url, "html", encoding, tuple(warnings))
+    return Converted(cleaned.text or text, title, url, "html", encoding, warnings)
 
 
 def _html_title(html: str) -> str | None:

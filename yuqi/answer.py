@@ -78,7 +78,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     notices = [notice] if notice else []
     analysis = analyze_followup(query, previous)
     q = retrieval_query(query, analysis, previous)
-    hits = retriever.search(q, k=10, mode="hybrid+expansion", expansion=analysis.expansion)
+    hits = retriever.search(q, k=10, mode="hybrid+expansion", expansion=analysis.expansion, boost=analysis.refs)
     pinned = retriever.fetch(list(analysis.refs[:4]) + fixed_text_refs(analysis))
     outdated = _outdated_items(hits[:MAX_PASSAGES], retriever)
     pinned += retriever.fetch([i["current_ref"] for i in outdated])

@@ -39,7 +39,8 @@ class Embedder:
             self.model = SentenceTransformer(self.path, device="cpu")
         except (OSError, ValueError) as exc:
             raise ModelUnavailable(f"无法加载向量模型 {name}：{exc}") from exc
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
         prompts = getattr(self.model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None

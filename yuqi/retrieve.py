@@ -16,6 +16,7 @@ from yuqi.textnorm import normalize_for_search, tokenize_zh
 
 RRF_K = 60
 POOL = 60  # candidates taken from each retriever before fusion
+BOOST_WEIGHT = 2.0
 MODES = ("bm25", "dense", "hybrid", "hybrid+expansion", "hybrid+rerank")
 
 
@@ -48,7 +49,11 @@ class Retriever:
         top = np.argsort(-scores)[:k]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid", expansion: str = "") -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, mode: str = "hybrid", expansion: str = "", boost: tuple[str, ...] = ()
+    ) -> list[Hit]:
+        """`expansion` (extra query words) and `boost` (reference strings the message analysis
+        points to) only apply in the +expansion/+rerank modes; each enters the fusion as one list."""
         query = normalize_for_search(query)
         if mode == "dense":
             return self._hits(self.dense(query, k), k, dense=True)
@@ -61,7 +66,14 @@ class Retriever:
                      self.sparse(expanded), self._dense_search(vecs[1], POOL)]
         else:
             lists = [self.dense(query), self.sparse(query)]
-        fused = rrf(lists)
+        if boost and mode in ("hybrid+expansion", "hybrid+rerank"):
+            lists.append([(self.index.by_ref[r][0], 1.0) for r in boost if r in self.index.by_ref])
+        # The analysis' statutes carry the weight of both retrievers: they are the legal mapping of
+        # the message's threats, which neither lexical nor dense matching sees in a short SMS.
+        weights = [1.0] * len(lists)
+        if boost and mode in ("hybrid+expansion", "hybrid+rerank"):
+            weights[-1] = BOOST_WEIGHT
+        fused = rrf(lists, weights)
         hits = self._fused_hits(fused, lists, max(k, 30) if self.reranker else k)
         if self.reranker and mode == "hybrid+rerank":
             hits = self._rerank(query, hits)[:k]

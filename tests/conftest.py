@@ -1,0 +1,66 @@
+"""Shared fixtures. The real model and a real index are built once per test session.
+
+The embedding cache and the materialised model live in the user cache dir
+(~/.cache/yuqi), so a second run re-embeds nothing; the index, corpus copy and
+user data always live in temp dirs, never in the repo.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DOCS_EXTRA = SHARED / "documents-extra"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Tests never talk to a real LLM unless a test starts its own local server.
+for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "YUQI_LLM_MODEL"):
+    os.environ.pop(var, None)
+
+
+def make_settings(base: Path, corpus: Path | None = None, **changes):
+    from yuqi.settings import load_settings
+
+    s = load_settings().with_(
+        corpus_dir=corpus or base / "corpus", index_dir=base / "index", data_dir=base / "data",
+        llm_api_key="", llm_base_url="", llm_model="",
+    )
+    return s.with_(**changes) if changes else s
+
+
+def copy_corpus(dest: Path) -> Path:
+    shutil.copytree(ROOT / "corpus", dest, ignore=shutil.ignore_patterns("user"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from yuqi.embed import Embedder
+    from yuqi.settings import load_settings
+
+    s = load_settings()
+    return Embedder(s.embed_model, s.cache_dir)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, embedder):
+    """(settings, service) over a real default index built from a copy of corpus/."""
+    from ingest.pipeline import build
+    from yuqi.service import Service
+
+    base = tmp_path_factory.mktemp("default")
+    settings = make_settings(base, copy_corpus(base / "corpus"))
+    build(settings, embedder)
+    return settings, Service(settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def retriever(built):
+    return built[1].retriever()
