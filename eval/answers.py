@@ -45,7 +45,8 @@ def answer_metrics(items, rows: list[dict]) -> dict:
     by_id = {r["id"]: r for r in rows}
     threat_pairs = [(i.threats, by_id[i.id]["threats"]) for i in items if i.threats is not None]
     verdict_pairs = [(i.verdict, by_id[i.id]["verdict"]) for i in items if i.has_verdict]
-    cites = {"answers": len(rows), "total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "bad_markers": 0}
+    cites = {"answers": len(rows), "total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0,
+             "flagged": 0, "bad_markers": 0}
     for r in rows:
         for k, v in r["citation_validity"].items():
             cites[k] = cites.get(k, 0) + v

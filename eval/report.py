@@ -25,7 +25,8 @@ def format_table(metrics: dict) -> str:
         lines.append("")
         lines.append(
             f"citations: {c['total']} in {c['answers']} answers — invalid {c['invalid']} "
-            f"(not found {c['not_found']}, outdated {c['outdated']}, ungrounded {c['ungrounded']}), "
+            f"(not found {c['not_found']}, outdated {c['outdated']}, ungrounded {c['ungrounded']}; "
+            f"{c.get('flagged', 0)} of them flagged to the reader), "
             f"bad [n] markers removed {c['bad_markers']}"
         )
     if metrics.get("declined"):

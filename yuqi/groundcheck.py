@@ -18,20 +18,21 @@ def check_answer(text: str, prepared) -> tuple[str, list, list[str], list[str]]:
 
 
 def citation_validity(answer) -> dict:
-    """Counts for the eval: citations that do not exist, are outdated, or are not grounded."""
-    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "bad_markers": 0}
+    """Counts for the eval: citations in the shown answer that do not exist, are outdated, or are
+    not grounded in the retrieved set (all count as invalid, even when flagged in place), and how
+    many of those the reader sees flagged."""
+    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "flagged": 0, "bad_markers": 0}
     for r in answer.checks:
         counts["total"] += 1
         ref = r.citation.ref
-        bad = None
-        if r.status == "not_found":
-            bad = "not_found"
-        elif r.status == "outdated":
-            bad = "outdated"
-        elif ref and ref not in answer.prepared.allowed and "⚠" not in answer.text[r.citation.end:r.citation.end + 12]:
+        if r.status in ("not_found", "outdated"):
+            bad = r.status
+        elif ref and ref not in answer.prepared.allowed:
             bad = "ungrounded"
-        if bad:
-            counts[bad] += 1
-            counts["invalid"] += 1
+        else:
+            continue
+        counts[bad] += 1
+        counts["invalid"] += 1
+        counts["flagged"] += "（⚠" in answer.text[r.citation.end:r.citation.end + 12] or "（现行为" in answer.text[r.citation.end:r.citation.end + 12]
     counts["bad_markers"] = len(answer.removed_markers)
     return counts
