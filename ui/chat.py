@@ -126,7 +126,7 @@ def answer_turn(question: str) -> dict:
 for turn in state.messages:
     draw_turn(turn)
 
-question = st.chat_input("粘贴短信原文，或描述您遇到的情况…", max_chars=settings.max_input_chars * 2)
+question = st.chat_input("粘贴短信原文，或描述您遇到的情况…")  # long input is cut with a notice, not silently
 if question is not None:
     from yuqi.privacy import Vault
 
