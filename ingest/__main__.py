@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
             print("找不到文件 (no such file): " + ", ".join(missing), file=sys.stderr)
             return 2
         from ingest import pipeline
+
+        if args.cmd == "remove" and args.doc_id not in {d["doc_id"] for d in pipeline.list_docs(settings)}:
+            # Said before the model loads (seconds), not after.
+            print(f"错误 (error): 没有找到文档 {args.doc_id}（用 `python -m ingest list` 查看已导入的文档）", file=sys.stderr)
+            return 1
         from yuqi.embed import Embedder
 
         embedder = Embedder(settings.embed_model, settings.cache_dir)

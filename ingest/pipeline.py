@@ -18,7 +18,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
-from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
+from ingest.load import CORPUS_SUBDIRS, SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
 from ingest.statutes import read_selection
 from yuqi import index as ix
 from yuqi.documents import Chunk, Source, text_hash
@@ -180,8 +180,19 @@ def safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch not in '<>:"|?*\x00') or "upload.txt"
 
 
-def _stage(path: Path, src: Source, settings: Settings, max_bytes: int) -> Path | None:
-    """Copy an accepted file into corpus/user; None when it already lives in the corpus."""
+def _stage_target(path: Path, settings: Settings) -> Path:
+    """Where an added file lives in the corpus: itself, or its copy in corpus/user."""
+    if _inside(path, settings.corpus_dir):
+        return path
+    return settings.corpus_dir / USER_DIR / safe_name(path.name)
+
+
+def _stage(path: Path, src: Source, settings: Settings, max_bytes: int) -> tuple[Path, bytes | None] | None:
+    """Copy an accepted file into corpus/user; None when it already lives in the corpus.
+
+    Returns the copy and the bytes of the file it replaced (None if new), so a failed
+    ingest can put the corpus back exactly as the live index saw it.
+    """
     if _inside(path, settings.corpus_dir):
         return None
     if path.stat().st_size > max_bytes:
@@ -191,24 +202,37 @@ def _stage(path: Path, src: Source, settings: Settings, max_bytes: int) -> Path 
     dest = dest_dir / safe_name(path.name)
     if not _inside(dest, dest_dir):  # belt and braces against path tricks
         raise UnreadableDocument("文件名不合法")
+    before = dest.read_bytes() if dest.is_file() else None
     shutil.copyfile(path, dest)
-    return dest
+    return dest, before
+
+
+def _restore(copied: list[tuple[Path, bytes | None]]) -> None:
+    for f, before in reversed(copied):
+        if before is None:
+            f.unlink(missing_ok=True)
+        else:
+            f.write_bytes(before)
 
 
 def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IngestReport:
     """Add or update files (or folders of them); unreadable files are skipped with a reason."""
     started = time.perf_counter()
     report = IngestReport()
-    copied: list[Path] = []
+    copied: list[tuple[Path, bytes | None]] = []
     with ingest_lock(settings):
         previous, reuse = _previous(settings)
-        known_hashes = {d["content_hash"]: d["doc_id"] for d in previous.values()}
+        # content hash -> (doc id, file in the corpus); a file is a duplicate when the same
+        # text is already indexed (or staged in this batch) as another document or file.
+        known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
         mine: set[str] = set()
         for path in iter_files(paths):
             try:
-                src = load_file(path)
-                if known_hashes.get(src.content_hash, src.doc_id) != src.doc_id:
-                    report.duplicates.append((str(path), known_hashes[src.content_hash]))
+                target = _stage_target(path, settings)
+                src = load_file(path, doc_id=target.stem)  # the id it gets as the staged copy
+                seen = known.get(src.content_hash)
+                if seen and (seen[0] != src.doc_id or not _same_file(seen[1], target)):
+                    report.duplicates.append((str(path), seen[0]))
                     continue
                 staged = _stage(path, src, settings, settings.max_upload_mb * 1024 * 1024)
             except (UnreadableDocument, OSError) as err:
@@ -216,15 +240,22 @@ def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Pro
                 continue
             if staged:
                 copied.append(staged)
+            known[src.content_hash] = (src.doc_id, str(target))
             mine.add(src.doc_id)
         try:
             report = _rebuild(settings, embedder, previous, reuse, report, progress, started)
         except BaseException:
-            for f in copied:  # keep the corpus consistent with the live index
-                f.unlink(missing_ok=True)
+            _restore(copied)  # keep the corpus consistent with the live index
             raise
     _keep_only(report, mine)
     return report
+
+
+def _same_file(a: str, b: Path) -> bool:
+    """Whether a registry path names the file `b` (registry paths may predate a moved corpus)."""
+    if a.startswith("laws.db:"):
+        return False
+    return Path(a).resolve() == b.resolve() or (Path(a).name == b.name and Path(a).parent.name == b.parent.name)
 
 
 def _rebuild(
@@ -256,12 +287,40 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
             raise YuqiError(f"没有找到文档 {doc_id}（用 `python -m ingest list` 查看已导入的文档）")
         path = str(doc["path"])
         if path.startswith("laws.db:"):
-            _unselect(settings.corpus_dir / SELECTION_FILE, doc["title"])
-        elif _inside(Path(path), settings.corpus_dir):
-            Path(path).unlink(missing_ok=True)
-        report = _rebuild(settings, embedder, previous, reuse, IngestReport(), progress, started)
+            files = [settings.corpus_dir / SELECTION_FILE]
+        else:
+            files = _files_of(doc_id, Path(path), settings)
+        saved = [(f, f.read_bytes()) for f in files]
+        try:
+            if path.startswith("laws.db:"):
+                _unselect(settings.corpus_dir / SELECTION_FILE, doc["title"])
+            else:
+                for f in files:
+                    f.unlink(missing_ok=True)
+            report = _rebuild(settings, embedder, previous, reuse, IngestReport(), progress, started)
+        except BaseException:
+            _restore(saved)  # the live index still has the document: so must the corpus
+            raise
+    if doc_id not in report.removed:
+        raise YuqiError(f"未能移除 {doc_id}：语料中仍有它的文件（{path}）")
     report.added, report.updated, report.unchanged = [], [], []
     return report
+
+
+def _files_of(doc_id: str, hint: Path, settings: Settings) -> list[Path]:
+    """The corpus file(s) a document was read from. The registry's path is tried first; if
+    the corpus was moved since, the corpus is searched for the file that yields `doc_id`."""
+    if _inside(hint, settings.corpus_dir) and hint.is_file():
+        return [hint]
+    dirs = [settings.corpus_dir / d for d in CORPUS_SUBDIRS if (settings.corpus_dir / d).is_dir()]
+    found = []
+    for f in iter_files(dirs):
+        try:
+            if load_file(f).doc_id == doc_id:
+                found.append(f)
+        except UnreadableDocument:
+            continue
+    return found
 
 
 def _unselect(selection: Path, title: str) -> None:

@@ -1,3 +1,187 @@
+"""The eval page: saved runs and their history, charts, failed items, run an eval, feedback."""
+
+from __future__ import annotations
+
+import plotly.express as px
 import streamlit as st
 
+from yuqi import evalviews as ev
+from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
+from yuqi.errors import YuqiError
+from yuqi.feedback import export_eval_items, list_feedback
+from yuqi.settings import get_settings
+
+settings = get_settings()
+MAX_EXPANDERS = 60  # beyond this the page gets slow; the table still lists every failure
+
 st.title("评测")
+st.caption("检索、威胁识别、结论判断与引用核验的评测结果。每次运行都保存在本机数据目录中，可在下方选择历史运行查看。")
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def ms(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0f} ms"
+
+
+def run_button() -> None:
+    use_llm = settings.llm_enabled and st.checkbox("使用已配置的大模型作答（较慢）", value=False)
+    if not st.button("运行评测", type="primary"):
+        return
+    with st.status("正在运行评测：加载模型与索引、检索全部评测题、生成回答…", expanded=True) as status:
+        try:
+            out = ev.run_eval(settings, use_llm=use_llm)
+        except YuqiError as err:
+            status.update(label="评测失败", state="error")
+            st.error(str(err))
+            return
+        status.update(label=f"评测完成，结果已保存：{out.name}", state="complete", expanded=False)
+    st.session_state["eval_run"] = out.name
+
+
+def retrieval_section(m: dict) -> None:
+    st.subheader("检索基线对比")
+    st.caption("★ 为应用实际使用的配置。Hit@5：前 5 条是否命中标注条文；Recall@10、MRR@10、nDCG@10 按前 10 条计算。")
+    fig = px.bar(ev.retrieval_frame(m), x="指标", y="数值", color="配置", barmode="group", text_auto=".2f",
+                 range_y=[0, 1.05])
+    st.plotly_chart(fig)
+    lat = ev.latency_frame(m)
+    fig = px.bar(lat, x="配置", y=["p50 (ms)", "p95 (ms)"], barmode="group", text_auto=".0f",
+                 labels={"value": "毫秒", "variable": "分位"}, title="检索延迟")
+    st.plotly_chart(fig)
+
+
+def answer_section(m: dict) -> None:
+    s = ev.summary(m)
+    st.subheader("回答质量")
+    if s["citations"] is None and s["verdict_accuracy"] is None:
+        st.info("这次运行只评测了检索（未生成回答），没有结论、威胁与引用指标。")
+        return
+    cols = st.columns(6)
+    cols[0].metric("引用有效率", pct(s["citation_valid"]), help=f"{s['citations']} 处法条引用中无效 {s['invalid']} 处")
+    cols[1].metric("拒答比例", pct(s["declined_share"]), help=f"共 {s['declined_n']} 条因资料不足而拒答")
+    cols[2].metric("结论准确率", pct(s["verdict_accuracy"]))
+    cols[3].metric("威胁识别 F1", pct(s["threat_f1"]))
+    cols[4].metric("回答延迟 p50", ms(s["answer_p50"]))
+    cols[5].metric("回答延迟 p95", ms(s["answer_p95"]))
+    st.caption("回答由大模型生成。" if s["used_llm"] else "离线模式：回答由系统根据检索资料整理，未使用大模型。")
+    threats = ev.threat_frame(m, THREAT_LABELS)
+    if not threats.empty:
+        fig = px.bar(threats, x="威胁类型", y=["精确率", "召回率"], barmode="group", text_auto=".2f",
+                     range_y=[0, 1.05], labels={"value": "数值", "variable": "指标"}, title="各威胁类型的精确率与召回率")
+        st.plotly_chart(fig)
+    conf = ev.confusion_frame(m, VERDICT_LABELS)
+    if conf is not None:
+        fig = px.imshow(conf, text_auto=True, color_continuous_scale="Blues", aspect="auto",
+                        labels={"x": "系统结论", "y": "标注结论", "color": "条数"}, title="结论混淆矩阵")
+        st.plotly_chart(fig)
+
+
+def refs_list(refs: list[str], mark: set[str]) -> str:
+    if not refs:
+        return "（无）"
+    return "\n".join(f"{i}. {'✅ ' if r in mark else ''}`{r}`" for i, r in enumerate(refs, 1))
+
+
+def labelled(verdict: str | None) -> str:
+    return VERDICT_LABELS.get(verdict, verdict) if verdict else "无结论"
+
+
+def threat_names(threats: list[str] | None) -> str:
+    return "、".join(THREAT_LABELS.get(t, t) for t in threats) if threats else "无"
+
+
+def failure_detail(r: dict) -> None:
+    st.markdown(f"**问题**：{r['query']}")
+    left, right = st.columns(2)
+    left.markdown("**标注的参考条文**\n\n" + refs_list(r.get("gold") or [], set(r.get("retrieved") or [])))
+    right.markdown("**检索到的前 10 条**（✅ 为标注条文）\n\n" + refs_list(r.get("retrieved") or [], set(r.get("gold") or [])))
+    if r.get("missing_gold"):
+        st.caption("索引中没有的标注条文（不计分）：" + "、".join(r["missing_gold"]))
+    if "verdict" in r:
+        st.markdown(f"**结论**：系统 {labelled(r.get('verdict'))} · 标注 "
+                    f"{labelled(r.get('gold_verdict')) if r.get('gold_verdict') else '（未标注或无结论）'}")
+    if "threats" in r:
+        gold = threat_names(r.get("gold_threats")) if r.get("gold_threats") is not None else "（未标注）"
+        st.markdown(f"**威胁类型**：系统 {threat_names(r.get('threats'))} · 标注 {gold}")
+    if r.get("answer"):
+        st.markdown("**回答**")
+        with st.container(border=True):
+            st.markdown(r["answer"])
+
+
+def failures_section(results: list[dict]) -> None:
+    failed = ev.failures(results)
+    st.subheader(f"失败条目（{len(failed)} / {len(results)}）")
+    if not failed:
+        st.success("没有失败条目：全部命中，结论与威胁类型都与标注一致。")
+        return
+    st.dataframe(ev.failures_frame(failed), hide_index=True)
+    for r in failed[:MAX_EXPANDERS]:
+        reasons = "、".join(ev.REASONS[x] for x in r["reasons"])
+        with st.expander(f"{r['id']} · {reasons} · {ev.short(r.get('query', ''), 40)}"):
+            failure_detail(r)
+    if len(failed) > MAX_EXPANDERS:
+        st.caption(f"只展开了前 {MAX_EXPANDERS} 条，其余见上表。")
+
+
+def history_section(runs: list[ev.RunInfo]) -> None:
+    hist = ev.history_frame(runs)
+    with st.expander(f"历史运行（{len(runs)} 次）", expanded=False):
+        st.dataframe(hist, hide_index=True)
+        if len(runs) > 1:
+            fig = px.line(hist, x="运行", y=["Hit@5", "nDCG@10", "结论准确率"], markers=True,
+                          labels={"value": "数值", "variable": "指标"})
+            st.plotly_chart(fig)
+
+
+def run_section() -> None:
+    runs, problems = ev.list_runs(settings.data_dir)
+    for p in problems:
+        st.warning(p)
+    if not runs:
+        st.info("还没有评测结果。点击上方“运行评测”生成第一次结果（约需一两分钟）。")
+        return
+    names = [r.name for r in runs]
+    wanted = st.session_state.get("eval_run")
+    by_name = {r.name: r for r in runs}
+    choice = st.selectbox("选择评测运行", names, index=names.index(wanted) if wanted in names else 0,
+                          format_func=lambda n: ev.run_label(by_name[n]))
+    try:
+        run = ev.load_run(by_name[choice])
+    except YuqiError as err:
+        st.warning(str(err))
+        return
+    m = run.metrics
+    cfg = m.get("configuration") or {}
+    st.caption(f"运行于 {m.get('created_at', choice)} · 模型 {cfg.get('embed_model', '?')} · 索引 {cfg.get('index_build', '?')}"
+               f" · 题目 {m.get('n_items', len(run.results))} 条（{'、'.join(m.get('sets', []))}）")
+    history_section(runs)
+    retrieval_section(m)
+    answer_section(m)
+    failures_section(run.results)
+
+
+def feedback_section() -> None:
+    st.subheader("用户反馈")
+    records = list_feedback(settings.data_dir)
+    if not records:
+        st.info("还没有保存的反馈。在问答页对回答点 👍 / 👎 后会出现在这里。")
+        return
+    st.dataframe([
+        {"时间": r["created_at"], "评价": "👍" if r["rating"] > 0 else "👎", "原因": r["reason"],
+         "问题": ev.short(r["question"], 60), "结论": labelled(r["verdict"]) if r["verdict"] else "",
+         "引用": "、".join(r["refs"])}
+        for r in records
+    ], hide_index=True)
+    only_negative = st.checkbox("只导出 👎 的反馈", value=False)
+    st.download_button("下载为评测题（JSONL）", export_eval_items(settings.data_dir, only_negative),
+                       file_name="feedback-eval.jsonl", mime="application/jsonl")
+    st.caption("👍 的回答以其引用的条文作为标注；👎 的回答不带标注，原因写在 note 字段，需人工补充后再加入评测集。")
+
+
+run_button()
+run_section()
+feedback_section()

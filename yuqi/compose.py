@@ -23,13 +23,35 @@ SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
 
 
 def _cite(refs, passages) -> str:
-    nums = []
+    """[n] markers for the passages holding these refs, in ascending order."""
+    nums = set()
     for ref in refs:
-        for p in passages:
-            if p.chunk.ref == ref and p.n not in nums:
-                nums.append(p.n)
-                break
-    return "".join(f"[{n}]" for n in nums)
+        found = [p.n for p in passages if p.chunk.ref == ref]
+        if found:
+            nums.add(min(found))
+    return "".join(f"[{n}]" for n in sorted(nums))
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _dedupe(items) -> list[str]:
+    """Drop advice lines that say nearly the same as an earlier one (rules can overlap)."""
+    kept: list[str] = []
+    for item in items:
+        grams = _bigrams(item)
+        if all(len(grams & _bigrams(k)) / max(len(grams), 1) < 0.6 for k in kept):
+            kept.append(item)
+    return kept
+
+
+def _body(chunk) -> str:
+    """Statute text without its leading "第X条", which the label already says."""
+    text = chunk.text
+    if chunk.article_no and text.startswith(chunk.article_no):
+        text = text[len(chunk.article_no):].lstrip()
+    return text
 
 
 MD_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*•]\s*|\d{1,2}[.、．]\s*|[一二三四五六七八九十]+、)")
@@ -74,7 +96,7 @@ def _verdict_section(prepared) -> list[str]:
 def _list_section(title: str, items, cite: str = "") -> list[str]:
     if not items:
         return []
-    return ["", f"**{title}**"] + [f"- {x}{cite}" for x in items]
+    return ["", f"**{title}**"] + [f"- {x}{cite}" for x in _dedupe(items)]
 
 
 def _basis_section(prepared) -> list[str]:
@@ -82,7 +104,7 @@ def _basis_section(prepared) -> list[str]:
     if not statutes:
         return []
     lines = ["", "**法律依据**"]
-    lines += [f"- [{p.n}] {p.chunk.label}：{_excerpt(p.chunk.text)}" for p in statutes[:5]]
+    lines += [f"- [{p.n}] {p.chunk.label}：{_excerpt(_body(p.chunk))}" for p in statutes[:5]]
     return lines
 
 
@@ -108,7 +130,7 @@ def _material_section(prepared, query: str) -> list[str]:
     lines = ["", "**资料要点**" if prepared.analysis.verdict else "**根据检索到的资料**"]
     for p in prepared.passages[:4]:
         if p.chunk.kind == "statute":
-            lines.append(f"- {p.chunk.label}规定：{_excerpt(p.chunk.text, 200)}[{p.n}]")
+            lines.append(f"- {p.chunk.label}规定：{_excerpt(_body(p.chunk), 200)}[{p.n}]")
         else:
             quote = "".join(_key_sentences(p.chunk.text, tokens))
             if not quote:

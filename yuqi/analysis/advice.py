@@ -6,7 +6,7 @@ from .lexicon import advice, compiled
 from .model import Cue, Reason
 from .normalize import normalise
 
-_CUE_KINDS_FOR_ADVICE = ("fee_demand", "payment_demand", "personal_account", "url_unknown",
+_CUE_KINDS_FOR_ADVICE = ("fee_demand", "repair_service", "payment_demand", "personal_account", "url_unknown",
                          "case_number", "phone_personal", "harassment", "insult",
                          "intimidation", "impersonation", "exaggeration")
 

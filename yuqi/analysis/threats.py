@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import compiled, structure
 from .model import THREAT_IDS, Cue
 from .normalize import normalise
 
@@ -42,10 +43,20 @@ def is_message(text: str, cues: tuple[Cue, ...]) -> bool:
     return bool(_NOTICE.search(norm)) or (not _QUESTION.search(norm) and "你" in norm)
 
 
+def _report_pattern(key: str) -> re.Pattern[str]:
+    return compiled(structure()["reported_message"][key])
+
+
 def is_reported(text: str) -> bool:
     """The user tells of a concrete message or act they received (not a hypothetical)."""
     norm = normalise(text)
-    return bool(_REPORTED.search(norm)) and not _HYPOTHETICAL.search(norm)
+    reported = _REPORTED.search(norm) or _report_pattern("source").search(norm)
+    return bool(reported) and not _HYPOTHETICAL.search(norm)
+
+
+def quotes_ultimatum(text: str) -> bool:
+    """The report quotes a concrete demand ("说七天内不联系就起诉"), so it is a specific message."""
+    return bool(_report_pattern("quoted_ultimatum").search(normalise(text)))
 
 
 _COLLECTOR_SPEECH = re.compile(r"(催收|对方|他们|平台|客服|律师(?!函)|那人|这人)[^。，,]{0,8}(说|讲|威胁|骂|要|让)")
@@ -56,8 +67,10 @@ def asks_judgement(text: str) -> bool:
 
 
 def wants_judgement(text: str) -> bool:
-    """A reported message is judged unless the user only asks what follows from it."""
+    """A reported message is judged unless the user only asks what follows from it; quoting a
+    concrete demand or asking whether the claim is true makes it a message to judge."""
     norm = normalise(text)
     if not is_reported(text):
         return False
-    return bool(_ASKS_JUDGEMENT.search(norm) or _COLLECTOR_SPEECH.search(norm) or not _QUESTION.search(norm))
+    return bool(_ASKS_JUDGEMENT.search(norm) or _COLLECTOR_SPEECH.search(norm) or not _QUESTION.search(norm)
+                or quotes_ultimatum(text) or _report_pattern("asks_credibility").search(norm))

@@ -39,6 +39,8 @@ def _live(cues: tuple[Cue, ...], text: str) -> tuple[Cue, ...]:
 def scam_signals(cues: tuple[Cue, ...], threats: tuple[str, ...]) -> Iterator[Signal]:
     if cue := _first(cues, "fee_demand"):
         yield "scam", _reason("fee_demand", cue)
+    elif (cue := _first(cues, "repair_service")) and _first(cues, "paid_contact"):
+        yield "scam", _reason("fee_demand", cue)  # a paid "we clear your record" service
     personal = _first(cues, "personal_account") or next(
         (c for c in cues if c.kind == "account_name" and c.value == "personal"), None)
     pay = _first(cues, "payment_demand")

@@ -1,0 +1,50 @@
+"""Run `python -m ingest ...` but stop inside `write_build` so a test can SIGKILL it there.
+
+    python tests/ingest_killer.py tmp|renamed <ingest args...>
+
+`tmp`: after the temp build dir is fully written, before it is renamed.
+`renamed`: after the rename, before `index/current` is pointed at it.
+Prints KILL-ME (flushed) and sleeps; never returns on its own within a test.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from yuqi import index as ix  # noqa: E402
+
+
+def _pause(original):
+    def wrapper(*args, **kwargs):
+        result = original(*args, **kwargs)
+        print("KILL-ME", flush=True)
+        time.sleep(600)
+        return result
+
+    return wrapper
+
+
+def _pause_before(original):
+    def wrapper(*args, **kwargs):
+        print("KILL-ME", flush=True)
+        time.sleep(600)
+        return original(*args, **kwargs)
+
+    return wrapper
+
+
+if __name__ == "__main__":
+    stage, argv = sys.argv[1], sys.argv[2:]
+    if stage == "tmp":
+        ix._fsync_dir = _pause(ix._fsync_dir)
+    elif stage == "renamed":
+        ix._point_current = _pause_before(ix._point_current)
+    else:
+        raise SystemExit(f"unknown stage {stage!r}")
+    from ingest.__main__ import main
+
+    sys.exit(main(argv))

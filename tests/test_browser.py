@@ -1,0 +1,198 @@
+"""The real app in a real browser: `streamlit run app.py` driven by headless Chromium (Playwright).
+
+One Streamlit server per module, on a free loopback port, over a fresh index built from a copy of
+corpus/ in a temp dir (the embedding cache in ~/.cache/yuqi makes the build fast on a second run).
+Screenshots go to test-artifacts/browser-*.png. Skipped when /usr/bin/chromium is missing
+(`scripts/test` installs it with apt: chromium fonts-noto-cjk).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import (
+    ANSWER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS, ask, assert_no_traceback, body_text, chat_messages, free_port, go_to,
+    shot, source_summaries, stop, wait_healthy, wait_idle,
+)
+from conftest import ROOT, copy_corpus
+
+pytestmark = pytest.mark.browser
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+SMS = "【XX金融】您已逾期，我司已向法院提交诉前财产保全申请，明日冻结您名下所有账户，请今日18点前转账至 6222 0212 3456 7890 123 户名：王强"
+STATUTE = (
+    "# 测试借贷管理办法\n\n"
+    "第一条 网络借贷平台催收时不得在晚上十点后拨打借款人电话。\n\n"
+    "第二条 网络借贷平台不得向借款人的家属、同事等第三人催收，不得冒充司法机关发送催收短信。\n"
+)
+TIMINGS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    t0 = time.monotonic()
+    base = tmp_path_factory.mktemp("browser")
+    env = {
+        **os.environ,
+        "YUQI_CORPUS_DIR": str(copy_corpus(base / "corpus")),
+        "YUQI_INDEX_DIR": str(base / "index"),
+        "YUQI_DATA_DIR": str(base / "data"),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "YUQI_LLM_MODEL"):
+        env.pop(var, None)  # offline mode: never a real LLM
+    build = subprocess.run([sys.executable, "-m", "ingest", "build"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    TIMINGS["build index"] = time.monotonic() - t0
+
+    t1 = time.monotonic()
+    port = free_port()
+    log = (base / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, timeout=120)
+        TIMINGS["server healthy"] = time.monotonic() - t1
+        yield url
+    finally:
+        stop(proc)
+        log.close()
+        server_log = (base / "streamlit.log").read_text(errors="replace")
+        print("\n[browser] timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
+        if "Traceback" in server_log:
+            print("[browser] server log contains a traceback:\n" + server_log[-4000:])
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(app_url):
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, app_url, request):
+    t0 = time.monotonic()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    pg.goto(app_url, wait_until="domcontentloaded")
+    # first visit loads the model and index through st.cache_resource: allow for it
+    expect(pg.get_by_role("heading", name="逾期催收信息核实助手")).to_be_visible(timeout=120_000)
+    expect(pg.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=ANSWER_TIMEOUT)
+    wait_idle(pg)
+    try:
+        yield pg
+    finally:
+        context.close()
+        TIMINGS[request.node.name.removeprefix("test_")] = time.monotonic() - t0
+
+
+def last_assistant_text(page) -> str:
+    return chat_messages(page).last.inner_text()
+
+
+def test_question_gets_answer_with_sources(page):
+    ask(page, "催收骚扰我的家人违法吗")
+    answer = last_assistant_text(page)
+    assert "治安管理处罚法" in answer or "刑法" in answer, answer[:2000]
+    first = source_summaries(page, re.compile(r"^\s*\[1\]\s"))
+    expect(first.first).to_be_visible()
+    label = first.first.inner_text().strip()
+    first.first.click()
+    details = page.locator('[data-testid="stExpander"]').filter(has=first.first) \
+        .get_by_test_id("stExpanderDetails")
+    expect(details).to_be_visible()
+    passage = details.inner_text()
+    assert len(re.findall(r"[\u4e00-\u9fff]", passage)) >= 20, (label, passage)
+    assert_no_traceback(page)
+    shot(page, "question", locator=details)
+
+
+def test_sms_gets_scam_verdict_with_cues_and_sources(page):
+    ask(page, SMS)
+    badge = page.locator('span[data-testid="verdict-badge"]')
+    expect(badge.first).to_be_visible()
+    assert badge.first.get_attribute("data-verdict") == "scam", badge.first.get_attribute("data-verdict")
+    expect(page.locator("mark.cue").first).to_be_visible()
+    assert page.locator("mark.cue").count() >= 1
+    expect(source_summaries(page).first).to_be_visible()
+    assert_no_traceback(page)
+    # the README screenshot: verdict badge and highlighted message at the top of the viewport
+    badge.first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    path = shot(page, "sms")
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(path, docs / "screenshot.png")
+
+
+def test_uploaded_statute_is_found_and_cited(page, tmp_path):
+    doc = tmp_path / "测试借贷管理办法.md"
+    doc.write_text(STATUTE, encoding="utf-8")
+    go_to(page, "导入文档")
+    expect(page.get_by_role("heading", name="导入文档")).to_be_visible()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(doc))
+    expect(page.get_by_test_id("stFileUploader").get_by_text(doc.name)).to_be_visible()
+    button = page.get_by_role("button", name="导入", exact=True)
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.get_by_text(re.compile("索引已更新"))).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    assert_no_traceback(page)
+    shot(page, "ingest")
+
+    go_to(page, "问答与短信核实")
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
+    ask(page, "晚上十点以后还能打催收电话吗")
+    cited = source_summaries(page, "测试借贷管理办法")
+    expect(cited.first).to_be_visible()
+    assert "《测试借贷管理办法》" in cited.first.inner_text(), cited.first.inner_text()
+    assert_no_traceback(page)
+    shot(page, "ingest-cited", locator=cited.first)
+
+
+def test_eval_page_opens(page):
+    if not (ROOT / "ui" / "eval_page.py").exists():
+        pytest.skip("ui/eval_page.py does not exist yet")
+    go_to(page, "评测")
+    expect(page.get_by_role("heading", name="评测").first).to_be_visible()
+    assert_no_traceback(page)
+    shot(page, "eval")
+
+
+def test_empty_and_long_input_never_show_a_traceback(page):
+    before = chat_messages(page).count()
+    ask(page, "   ", expect_reply=False)
+    page.wait_for_timeout(800)  # settle: the input may be ignored by the widget, or answered with a warning
+    wait_idle(page)
+    if chat_messages(page).count() > before:
+        expect(page.get_by_text("请输入您的问题")).to_be_visible()
+    assert_no_traceback(page)
+
+    long_text = ("催收天天打电话骚扰我。" * 500)[:5000]
+    assert len(long_text) == 5000
+    ask(page, long_text)
+    expect(page.get_by_text(re.compile("输入过长")).first).to_be_visible()
+    assert "Traceback" not in body_text(page)
+    assert_no_traceback(page)
+    shot(page, "long-input", locator=page.get_by_text(re.compile("输入过长")).first)
