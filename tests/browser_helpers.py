@@ -98,7 +98,7 @@ def ask(page, text: str, expect_reply: bool = True) -> None:
 
 
 def source_summaries(page, contains: str | re.Pattern | None = None):
-    loc = page.locator(SOURCE_SUMMARY).filter(has_text=re.compile(r"^\s*\[\d+\]\s"))
+    loc = page.locator(SOURCE_SUMMARY).filter(has_text=re.compile(r"\[\d+\] "))
     return loc.filter(has_text=contains) if contains is not None else loc
 
 

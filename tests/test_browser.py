@@ -115,7 +115,7 @@ def test_question_gets_answer_with_sources(page):
     ask(page, "催收骚扰我的家人违法吗")
     answer = last_assistant_text(page)
     assert "治安管理处罚法" in answer or "刑法" in answer, answer[:2000]
-    first = source_summaries(page, re.compile(r"^\s*\[1\]\s"))
+    first = source_summaries(page, re.compile(r"\[1\] "))
     expect(first.first).to_be_visible()
     label = first.first.inner_text().strip()
     first.first.click()

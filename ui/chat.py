@@ -58,7 +58,12 @@ def draw_turn(turn: dict) -> None:
         if turn["role"] == "user":
             st.text(turn["content"])
             return
+        if turn.get("kind") in ("warning", "error"):
+            getattr(st, turn["kind"])(turn["content"])
+            return
         draw_analysis(turn)
+        for n in turn.get("notices", []):
+            st.info(n)
         st.markdown(turn["content"])
         if turn.get("notice"):
             st.caption(f"ℹ️ {turn['notice']}")
@@ -113,7 +118,7 @@ def answer_turn(question: str) -> dict:
         else:
             final = payload
     placeholder.markdown(final.text)
-    turn.update(content=final.text, notice=" ".join([*prepared.notices, final.notice]).strip(),
+    turn.update(content=final.text, notice=final.notice, notices=list(prepared.notices),
                 sources=source_cards(final.passages, retriever))
     if final.notice:
         st.caption(f"ℹ️ {final.notice}")
@@ -137,12 +142,12 @@ if question is not None:
     with st.chat_message("assistant"):
         if problem:
             st.warning(problem)
-            turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": problem}
+            turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": problem, "kind": "warning"}
         else:
             try:
                 turn = answer_turn(question)
             except YuqiError as err:
                 st.error(str(err))
-                turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": str(err)}
+                turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": str(err), "kind": "error"}
     state.messages += [user_turn, turn]
     st.rerun()

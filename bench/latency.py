@@ -1,0 +1,51 @@
+"""Retrieval and offline-answer latency over the eval queries, on a loaded index."""
+
+from __future__ import annotations
+
+import time
+
+from bench.common import pctl
+from yuqi.settings import ROOT, Settings
+
+MODES = ("dense", "bm25", "hybrid", "hybrid+expansion")
+
+
+def eval_queries() -> list[str]:
+    from eval.runner import load_items
+
+    return [it.query for path in sorted((ROOT / "eval").glob("*.jsonl")) for it in load_items(path)]
+
+
+def retrieval_ms(retriever, queries: list[str], modes=MODES) -> dict[str, dict[str, float]]:
+    """p50/p95 per mode; the message analysis (which feeds +expansion) is not timed."""
+    from yuqi.analysis import analyze
+
+    analyses = [analyze(q) for q in queries]
+    for m in modes:  # first calls load lazy state (tokenizer, jieba dictionary)
+        retriever.search(queries[0], k=10, mode=m, expansion=analyses[0].expansion, boost=analyses[0].refs)
+    out = {}
+    for m in modes:
+        times = []
+        for q, a in zip(queries, analyses):
+            t0 = time.perf_counter()
+            retriever.search(q, k=10, mode=m, expansion=a.expansion, boost=a.refs)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[m] = {"p50": pctl(times, 50), "p95": pctl(times, 95), "n": len(times)}
+    return out
+
+
+def answer_ms(retriever, settings: Settings, queries: list[str]) -> dict[str, float]:
+    """prepare + offline_answer, end to end, as the app runs it without an LLM."""
+    from yuqi.answer import declined_answer, offline_answer, prepare
+
+    def one(q: str) -> None:
+        p = prepare(q, retriever, settings)
+        declined_answer(p, settings) if p.declined else offline_answer(p, settings)
+
+    one(queries[0])  # warm-up: statute source, lazy imports
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        one(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"p50": pctl(times, 50), "p95": pctl(times, 95), "n": len(times)}
