@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from bench import app_start, ingest_bench, latency
-from bench.common import Env, line, machine, make_env, vm_hwm_mb, with_cache
+from bench.common import Env, line, load_note, machine, make_env, vm_hwm_mb, with_cache
 
 TARGETS = {"retrieval": 50.0, "answer": 300.0, "cold": 180.0, "warm": 10.0, "rss": 2.5 * 1024,
            "scale_ingest": 20 * 60.0, "scale_retrieval": 80.0}
@@ -104,6 +104,7 @@ def scale(tmp: Path, embedder) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     print("yuqi bench —", machine(), flush=True)
+    print("at start:", load_note(), flush=True)
     with tempfile.TemporaryDirectory(prefix="yuqi-bench-") as tmp:
         env, embedder = default_ingest(Path(tmp), args.quick)
         serving(env, embedder)
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         hwm = vm_hwm_mb()
         print()
         line("bench process peak RSS (ingest + queries)", f"{hwm:.0f} MB" if hwm else "?")
+        print("at end:", load_note())
     return 0
 
 

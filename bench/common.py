@@ -28,6 +28,13 @@ def machine() -> str:
             f"RAM {mem} · Python {platform.python_version()} · {platform.system()} {platform.release()}")
 
 
+def load_note() -> str:
+    """Other work on a 2-core box skews every figure: say how busy it was."""
+    one, five, _ = os.getloadavg()
+    busy = one > 0.5 * (os.cpu_count() or 1)
+    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min)" + ("  ⚠ machine busy: figures are pessimistic" if busy else "")
+
+
 def _meminfo_gb() -> str:
     try:
         kb = int(Path("/proc/meminfo").read_text().split()[1])
@@ -45,7 +52,7 @@ def pctl(values: list[float], q: float) -> float:
 def line(label: str, value: str, target: str = "", ok: bool | None = None) -> None:
     mark = "" if ok is None else ("  ✓" if ok else "  ✗ over target")
     tail = f"   (target {target}){mark}" if target else ""
-    print(f"  {label:<44}{value:>14}{tail}", flush=True)
+    print(f"  {label:<46}{value:>16}{tail}", flush=True)
 
 
 def vm_hwm_mb(pid: int | str = "self") -> float | None:

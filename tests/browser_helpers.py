@@ -108,6 +108,21 @@ def go_to(page, title: str) -> None:
     wait_idle(page)
 
 
+def scroll_to_top_of(locator, margin: int = 70) -> None:
+    """Scroll the element to the top of its scroll container, leaving room for Streamlit's fixed header."""
+    locator.evaluate(
+        """(el, margin) => {
+            el.scrollIntoView({block: 'start'});
+            let box = el.parentElement;
+            while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY)))
+                box = box.parentElement;
+            (box || document.scrollingElement).scrollTop -= margin;
+        }""",
+        margin,
+    )
+    locator.page.wait_for_timeout(300)
+
+
 def shot(page, name: str, locator=None) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"browser-{name}.png"

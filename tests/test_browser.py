@@ -20,7 +20,7 @@ import pytest
 
 from browser_helpers import (
     ANSWER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS, ask, assert_no_traceback, body_text, chat_messages, free_port, go_to,
-    shot, source_summaries, stop, wait_healthy, wait_idle,
+    scroll_to_top_of, shot, source_summaries, stop, wait_healthy, wait_idle,
 )
 from conftest import ROOT, copy_corpus
 
@@ -119,8 +119,9 @@ def test_question_gets_answer_with_sources(page):
     expect(first.first).to_be_visible()
     label = first.first.inner_text().strip()
     first.first.click()
-    details = page.locator('[data-testid="stExpander"]').filter(has=first.first) \
-        .get_by_test_id("stExpanderDetails")
+    expander = page.get_by_test_id("stExpander").filter(
+        has=page.locator("summary", has_text=re.compile(r"\[1\] "))).first
+    details = expander.get_by_test_id("stExpanderDetails")
     expect(details).to_be_visible()
     passage = details.inner_text()
     assert len(re.findall(r"[\u4e00-\u9fff]", passage)) >= 20, (label, passage)
@@ -137,9 +138,9 @@ def test_sms_gets_scam_verdict_with_cues_and_sources(page):
     assert page.locator("mark.cue").count() >= 1
     expect(source_summaries(page).first).to_be_visible()
     assert_no_traceback(page)
-    # the README screenshot: verdict badge and highlighted message at the top of the viewport
-    badge.first.evaluate("el => el.scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(300)
+    # the README screenshot: the pasted SMS, the verdict badge and the highlighted cues at the top
+    scroll_to_top_of(chat_messages(page).nth(0))
+    expect(badge.first).to_be_in_viewport()
     path = shot(page, "sms")
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
@@ -185,8 +186,10 @@ def test_empty_and_long_input_never_show_a_traceback(page):
     ask(page, "   ", expect_reply=False)
     page.wait_for_timeout(800)  # settle: the input may be ignored by the widget, or answered with a warning
     wait_idle(page)
-    if chat_messages(page).count() > before:
+    answered = chat_messages(page).count() > before
+    if answered:
         expect(page.get_by_text("请输入您的问题")).to_be_visible()
+    print(f"\n[browser] whitespace-only input: {'answered with a warning' if answered else 'ignored by the chat input'}")
     assert_no_traceback(page)
 
     long_text = ("催收天天打电话骚扰我。" * 500)[:5000]

@@ -19,7 +19,9 @@ st.caption("检索、威胁识别、结论判断与引用核验的评测结果�
 
 
 def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1%}"
+    if x is None:
+        return "—"
+    return f"{x:.0%}" if x in (0, 1) else f"{x:.1%}"  # "100%" fits a narrow column, "100.0%" does not
 
 
 def ms(x: float | None) -> str:

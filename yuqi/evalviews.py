@@ -191,11 +191,11 @@ def failures(results: list[dict]) -> list[dict]:
 
 def failures_frame(failed: list[dict]) -> pd.DataFrame:
     rows = [
-        {"编号": r["id"], "评测集": r.get("set", ""), "问题": short(r.get("query", ""), 60),
-         "失败原因": "、".join(REASONS[x] for x in r["reasons"])}
+        {"编号": r["id"], "失败原因": "、".join(REASONS[x] for x in r["reasons"]), "评测集": r.get("set", ""),
+         "问题": short(r.get("query", ""), 60)}
         for r in failed
     ]
-    return pd.DataFrame(rows, columns=["编号", "评测集", "问题", "失败原因"])
+    return pd.DataFrame(rows, columns=["编号", "失败原因", "评测集", "问题"])
 
 
 def short(text: str, n: int) -> str:
