@@ -7,7 +7,6 @@ article embeds only that article's chunks.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,8 +17,8 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
-from ingest.load import CORPUS_SUBDIRS, SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
-from ingest.statutes import read_selection
+from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
+from ingest.staging import USER_DIR, files_of, restore, safe_name, same_file, stage, stage_target, unselect  # noqa: F401
 from yuqi import index as ix
 from yuqi.documents import Chunk, Source, text_hash
 from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
@@ -27,7 +26,6 @@ from yuqi.errors import IngestBusy, UnreadableDocument, YuqiError
 from yuqi.settings import Settings
 
 Progress = Callable[[str, int, int], None]
-USER_DIR = "user"
 
 
 @dataclass
@@ -166,53 +164,9 @@ def build(settings: Settings, embedder: Embedder, progress: Progress | None = No
     return report
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
 
 
-def safe_name(name: str) -> str:
-    """A file name that cannot climb out of the corpus: basename only, no dotfiles."""
-    base = Path(name.replace("\\", "/")).name.strip().lstrip(".")
-    return "".join(ch for ch in base if ch not in '<>:"|?*\x00') or "upload.txt"
 
-
-def _stage_target(path: Path, settings: Settings) -> Path:
-    """Where an added file lives in the corpus: itself, or its copy in corpus/user."""
-    if _inside(path, settings.corpus_dir):
-        return path
-    return settings.corpus_dir / USER_DIR / safe_name(path.name)
-
-
-def _stage(path: Path, src: Source, settings: Settings, max_bytes: int) -> tuple[Path, bytes | None] | None:
-    """Copy an accepted file into corpus/user; None when it already lives in the corpus.
-
-    Returns the copy and the bytes of the file it replaced (None if new), so a failed
-    ingest can put the corpus back exactly as the live index saw it.
-    """
-    if _inside(path, settings.corpus_dir):
-        return None
-    if path.stat().st_size > max_bytes:
-        raise UnreadableDocument(f"文件超过 {settings.max_upload_mb} MB 上限")
-    dest_dir = settings.corpus_dir / USER_DIR
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / safe_name(path.name)
-    if not _inside(dest, dest_dir):  # belt and braces against path tricks
-        raise UnreadableDocument("文件名不合法")
-    before = dest.read_bytes() if dest.is_file() else None
-    shutil.copyfile(path, dest)
-    return dest, before
-
-
-def _restore(copied: list[tuple[Path, bytes | None]]) -> None:
-    for f, before in reversed(copied):
-        if before is None:
-            f.unlink(missing_ok=True)
-        else:
-            f.write_bytes(before)
 
 
 def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IngestReport:
@@ -228,13 +182,13 @@ def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Pro
         mine: set[str] = set()
         for path in iter_files(paths):
             try:
-                target = _stage_target(path, settings)
+                target = stage_target(path, settings)
                 src = load_file(path, doc_id=target.stem)  # the id it gets as the staged copy
                 seen = known.get(src.content_hash)
-                if seen and (seen[0] != src.doc_id or not _same_file(seen[1], target)):
+                if seen and (seen[0] != src.doc_id or not same_file(seen[1], target)):
                     report.duplicates.append((str(path), seen[0]))
                     continue
-                staged = _stage(path, src, settings, settings.max_upload_mb * 1024 * 1024)
+                staged = stage(path, src, settings, settings.max_upload_mb * 1024 * 1024)
             except (UnreadableDocument, OSError) as err:
                 report.skipped.append(Skipped(str(path), str(err)))
                 continue
@@ -245,17 +199,11 @@ def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Pro
         try:
             report = _rebuild(settings, embedder, previous, reuse, report, progress, started)
         except BaseException:
-            _restore(copied)  # keep the corpus consistent with the live index
+            restore(copied)  # keep the corpus consistent with the live index
             raise
     _keep_only(report, mine)
     return report
 
-
-def _same_file(a: str, b: Path) -> bool:
-    """Whether a registry path names the file `b` (registry paths may predate a moved corpus)."""
-    if a.startswith("laws.db:"):
-        return False
-    return Path(a).resolve() == b.resolve() or (Path(a).name == b.name and Path(a).parent.name == b.parent.name)
 
 
 def _rebuild(
@@ -289,17 +237,17 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
         if path.startswith("laws.db:"):
             files = [settings.corpus_dir / SELECTION_FILE]
         else:
-            files = _files_of(doc_id, Path(path), settings)
+            files = files_of(doc_id, Path(path), settings)
         saved = [(f, f.read_bytes()) for f in files]
         try:
             if path.startswith("laws.db:"):
-                _unselect(settings.corpus_dir / SELECTION_FILE, doc["title"])
+                unselect(settings.corpus_dir / SELECTION_FILE, doc["title"])
             else:
                 for f in files:
                     f.unlink(missing_ok=True)
             report = _rebuild(settings, embedder, previous, reuse, IngestReport(), progress, started)
         except BaseException:
-            _restore(saved)  # the live index still has the document: so must the corpus
+            restore(saved)  # the live index still has the document: so must the corpus
             raise
     if doc_id not in report.removed:
         raise YuqiError(f"未能移除 {doc_id}：语料中仍有它的文件（{path}）")
@@ -307,28 +255,6 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
     return report
 
 
-def _files_of(doc_id: str, hint: Path, settings: Settings) -> list[Path]:
-    """The corpus file(s) a document was read from. The registry's path is tried first; if
-    the corpus was moved since, the corpus is searched for the file that yields `doc_id`."""
-    if _inside(hint, settings.corpus_dir) and hint.is_file():
-        return [hint]
-    dirs = [settings.corpus_dir / d for d in CORPUS_SUBDIRS if (settings.corpus_dir / d).is_dir()]
-    found = []
-    for f in iter_files(dirs):
-        try:
-            if load_file(f).doc_id == doc_id:
-                found.append(f)
-        except UnreadableDocument:
-            continue
-    return found
-
-
-def _unselect(selection: Path, title: str) -> None:
-    if title not in read_selection(selection):
-        return
-    lines = selection.read_text(encoding="utf-8").splitlines()
-    kept = [ln for ln in lines if ln.split("#", 1)[0].strip() != title]
-    selection.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def list_docs(settings: Settings) -> list[dict]:
