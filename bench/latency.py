@@ -17,21 +17,23 @@ def eval_queries() -> list[str]:
 
 
 def retrieval_ms(retriever, queries: list[str], modes=MODES) -> dict[str, dict[str, float]]:
-    """p50/p95 per mode; the message analysis (which feeds +expansion) is not timed."""
+    """p50/p95 per mode; the message analysis (which feeds +expansion) is not timed.
+
+    Modes take turns on each query, so a burst of other work on the machine hits
+    them all alike instead of skewing whichever mode happened to be running.
+    """
     from yuqi.analysis import analyze
 
     analyses = [analyze(q) for q in queries]
     for m in modes:  # first calls load lazy state (tokenizer, jieba dictionary)
         retriever.search(queries[0], k=10, mode=m, expansion=analyses[0].expansion, boost=analyses[0].refs)
-    out = {}
-    for m in modes:
-        times = []
-        for q, a in zip(queries, analyses):
+    times: dict[str, list[float]] = {m: [] for m in modes}
+    for q, a in zip(queries, analyses):
+        for m in modes:
             t0 = time.perf_counter()
             retriever.search(q, k=10, mode=m, expansion=a.expansion, boost=a.refs)
-            times.append((time.perf_counter() - t0) * 1000)
-        out[m] = {"p50": pctl(times, 50), "p95": pctl(times, 95), "n": len(times)}
-    return out
+            times[m].append((time.perf_counter() - t0) * 1000)
+    return {m: {"p50": pctl(t, 50), "p95": pctl(t, 95), "n": len(t)} for m, t in times.items()}
 
 
 def answer_ms(retriever, settings: Settings, queries: list[str]) -> dict[str, float]:

@@ -180,6 +180,7 @@ def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Pro
         # text is already indexed (or staged in this batch) as another document or file.
         known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
         mine: set[str] = set()
+        report.skipped += [Skipped(str(p), "找不到文件或文件夹") for p in paths if not p.exists()]
         for path in iter_files(paths):
             try:
                 target = stage_target(path, settings)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS_EXTRA, ROOT
+from conftest import DOCS_EXTRA, ROOT, needs_docs_extra
 from ingest.chunk import MAX_ARTICLE_CHARS, chunk_source
 from ingest.load import load_file
 from ingest.statutes import load_law, parse_statute
@@ -43,6 +43,7 @@ def test_long_article_is_split_by_kuan_with_header_on_every_piece():
     assert len({p.chunk_id for p in pieces}) == len(pieces)
 
 
+@needs_docs_extra
 def test_statute_markdown_from_anywhere_is_chunked_by_article():
     src = load_file(DOCS_EXTRA / "spc_minjian_jiedai_guiding_2020.md")
     assert src.kind == "statute" and src.doc_id == "最高人民法院关于审理民间借贷案件适用法律若干问题的规定"
@@ -54,6 +55,7 @@ def test_statute_markdown_from_anywhere_is_chunked_by_article():
     assert not any("来源:" in c.text for c in chunks)  # provenance header is not article text
 
 
+@needs_docs_extra
 def test_statute_without_article_lines_is_one_titled_document():
     src = load_file(DOCS_EXTRA / "npcsc_xingfa_313_jieshi_2002.md")
     assert src.doc_id.startswith("全国人民代表大会常务委员会关于") and src.kind == "article"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS_EXTRA, ROOT, copy_corpus, make_settings
+from conftest import DOCS_EXTRA, ROOT, copy_corpus, make_settings, needs_docs_extra
 from eval.metrics import unique_ranked
 from filemakers import (
     article_html, cjk_font, png_bytes, write_blank_pdf, write_bytes, write_corrupt_pdf, write_encrypted_pdf,
@@ -115,6 +115,7 @@ def with_extra(built, embedder, tmp_path_factory):
     return settings, report, before
 
 
+@needs_docs_extra
 def test_extra_documents_are_added_and_retrieved(with_extra, embedder):
     settings, report, before = with_extra
     assert len(report.added) == 5 and not report.skipped and not report.duplicates
@@ -127,6 +128,7 @@ def test_extra_documents_are_added_and_retrieved(with_extra, embedder):
     assert GUIDING_REF in refs, refs
 
 
+@needs_docs_extra
 def test_list_docs_shows_the_new_documents(with_extra):
     settings, report, _ = with_extra
     docs = {d["doc_id"]: d for d in pipeline.list_docs(settings)}
@@ -156,6 +158,7 @@ def test_list_docs_shows_the_new_documents(with_extra):
     assert docs[GUIDING]["content_hash"]
 
 
+@needs_docs_extra
 def test_remove_takes_out_every_chunk(with_extra, embedder, tmp_path):
     # A copy of the corpus and index elsewhere: the registry's absolute paths are stale now,
     # as after moving the project; remove must still find and delete the document's file.
@@ -200,6 +203,7 @@ def test_same_file_twice_is_unchanged(tmp_path, embedder):
     assert [p.name for p in (settings.corpus_dir / "user").iterdir()] == ["yuqi_note.txt"]
 
 
+@needs_docs_extra
 def test_same_content_under_another_name_is_a_duplicate(tmp_path, embedder):
     settings = small_index(tmp_path / "ix", embedder)
     txt = write_text(tmp_path, "a.txt", article("爆通讯录"))
