@@ -13,7 +13,10 @@ from eval.runner import MAIN, known_refs, load_items, missing_gold, modes_for, r
 from yuqi.settings import Settings
 
 
-def evaluate(sets: list[Path], settings: Settings, use_llm: bool = False, answers: bool = True) -> tuple[dict, list[dict]]:
+def evaluate(
+    sets: list[Path], settings: Settings, use_llm: bool = False, answers: bool = True, service=None
+) -> tuple[dict, list[dict]]:
+    """`service` lets the app's eval page reuse its loaded model and index instead of a second copy."""
     from yuqi.service import Service
 
     items = [it for s in sets for it in load_items(s)]
@@ -21,8 +24,9 @@ def evaluate(sets: list[Path], settings: Settings, use_llm: bool = False, answer
         from eval.runner import BadEvalFile
 
         raise BadEvalFile("the eval sets contain no items")
-    service = Service(settings)
-    service.ensure_index()
+    if service is None:
+        service = Service(settings)
+        service.ensure_index()
     retriever = service.retriever()
     known = known_refs(retriever)
     modes = modes_for(retriever)

@@ -34,7 +34,9 @@ def run_button() -> None:
         return
     with st.status("正在运行评测：加载模型与索引、检索全部评测题、生成回答…", expanded=True) as status:
         try:
-            out = ev.run_eval(settings, use_llm=use_llm)
+            from ui.common import get_service
+
+            out = ev.run_eval(settings, use_llm=use_llm, service=get_service())  # the app's model and index
         except YuqiError as err:
             status.update(label="评测失败", state="error")
             st.error(str(err))

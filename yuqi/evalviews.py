@@ -222,12 +222,12 @@ def eval_sets() -> list[Path]:
     return sorted((ROOT / "eval").glob("*.jsonl"))
 
 
-def run_eval(settings: Settings, use_llm: bool = False, sets: list[Path] | None = None) -> Path:
+def run_eval(settings: Settings, use_llm: bool = False, sets: list[Path] | None = None, service=None) -> Path:
     """Evaluate and save like the CLI (same timestamped directory); returns the run directory."""
     from eval.report import save_run
     from eval.run import evaluate
 
-    metrics, results = evaluate(sets or eval_sets(), settings, use_llm=use_llm, answers=True)
+    metrics, results = evaluate(sets or eval_sets(), settings, use_llm=use_llm, answers=True, service=service)
     out = runs_dir(settings.data_dir) / time.strftime(STAMP)
     save_run(out, metrics, results)
     return out
