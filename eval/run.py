@@ -16,7 +16,8 @@ from yuqi.settings import Settings
 def evaluate(
     sets: list[Path], settings: Settings, use_llm: bool = False, answers: bool = True, service=None
 ) -> tuple[dict, list[dict]]:
-    """`service` lets the app's eval page reuse its loaded model and index instead of a second copy."""
+    """`service` (or a function returning one) lets the app's eval page reuse its loaded model
+    and index instead of loading a second copy."""
     from yuqi.service import Service
 
     items = [it for s in sets for it in load_items(s)]
@@ -24,6 +25,8 @@ def evaluate(
         from eval.runner import BadEvalFile
 
         raise BadEvalFile("the eval sets contain no items")
+    if callable(service):
+        service = service()
     if service is None:
         service = Service(settings)
         service.ensure_index()

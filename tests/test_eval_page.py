@@ -67,6 +67,7 @@ def data_dir(tmp_path, monkeypatch):
 
     data = tmp_path / "data"
     monkeypatch.setenv("YUQI_DATA_DIR", str(data))
+    monkeypatch.setenv("YUQI_INDEX_DIR", str(tmp_path / "index"))  # never the repo's index/
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
@@ -136,7 +137,7 @@ def test_run_button_saves_and_shows_a_new_run(data_dir, monkeypatch):
 
     calls = []
 
-    def fake_evaluate(sets, settings, use_llm=False, answers=True):
+    def fake_evaluate(sets, settings, use_llm=False, answers=True, service=None):
         calls.append(([s.name for s in sets], use_llm))
         return fake_metrics("2026-02-02 12:00:00", 0.8), RESULTS
 

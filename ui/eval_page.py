@@ -36,7 +36,7 @@ def run_button() -> None:
         try:
             from ui.common import get_service
 
-            out = ev.run_eval(settings, use_llm=use_llm, service=get_service())  # the app's model and index
+            out = ev.run_eval(settings, use_llm=use_llm, service=get_service)  # the app's model and index
         except YuqiError as err:
             status.update(label="评测失败", state="error")
             st.error(str(err))
