@@ -26,7 +26,7 @@ def _analysis_block(prepared) -> str:
     from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
 
     a = prepared.analysis
-    lines = [f"结论：{VERDICT_LABELS.get(a.verdict, '无（一般问题或无威胁）') if a.verdict else '无（一般问题或无威胁）'}"]
+    lines = [f"结论：{VERDICT_LABELS.get(a.verdict or '', '无（一般问题或无威胁）')}"]
     if a.threats:
         lines.append("涉及：" + "、".join(THREAT_LABELS[t] for t in a.threats))
     for r in a.reasons:
