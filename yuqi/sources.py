@@ -36,7 +36,7 @@ def source_cards(passages, retriever: Retriever) -> list[dict]:
             else f"文章 {c.doc_id} · 原文第 {c.start}–{c.end} 字"
         )
         cards.append({
-            "n": p.n, "ref": c.ref, "label": c.label, "title": c.title, "article_no": c.article_no,
+            "n": p.n, "ref": c.ref, "label": c.label + (f" · {c.heading[:24]}" if c.kind == "article" and c.heading else ""), "title": c.title, "article_no": c.article_no,
             "kind": c.kind, "url": c.url, "text": c.text, "where": where,
             "notes": citation_notes(c.doc_id, retriever) if c.kind == "article" else [],
         })
