@@ -42,6 +42,19 @@ def copy_corpus(dest: Path) -> Path:
     return dest
 
 
+def small_index(base: Path, embedder, laws=("中华人民共和国个人信息保护法", "中华人民共和国反电信网络诈骗法"),
+                with_articles: bool = False, **changes):
+    """A corpus of a few short laws (optionally with the repo's articles) and its built index."""
+    from ingest.pipeline import build
+
+    corpus = copy_corpus(base / "corpus") if with_articles else base / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    (corpus / "statutes.txt").write_text("\n".join(laws) + "\n", encoding="utf-8")
+    settings = make_settings(base, corpus, **changes)
+    build(settings, embedder)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from yuqi.embed import Embedder

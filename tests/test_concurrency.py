@@ -8,8 +8,8 @@ import weakref
 
 import pytest
 
-from conftest import copy_corpus, make_settings
-from ingest.pipeline import add, build
+from conftest import small_index
+from ingest.pipeline import add
 from yuqi.answer import offline_answer, prepare
 from yuqi.service import Service
 
@@ -19,10 +19,8 @@ QUESTIONS = ["催收骚扰我的家人违法吗", "泄露我的通讯录合法�
 
 @pytest.fixture()
 def small(tmp_path, embedder):
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "statutes.txt").write_text("中华人民共和国个人信息保护法\n中华人民共和国治安管理处罚法\n", encoding="utf-8")
-    settings = make_settings(tmp_path, corpus)
-    build(settings, embedder)
+    laws = ("中华人民共和国个人信息保护法", "中华人民共和国治安管理处罚法")
+    settings = small_index(tmp_path, embedder, laws, with_articles=True)
     return settings, Service(settings, embedder)
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_settings
+from conftest import ROOT, make_settings, small_index
 from filemakers import write_text
-from ingest import pipeline
 from yuqi import index as ix
 from yuqi.errors import IndexMismatch
 
@@ -32,18 +31,11 @@ def no_traceback(res: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in res.stderr and "Traceback" not in res.stdout, res.stderr
 
 
-def small_index(base: Path, embedder, **changes):
-    corpus = base / "corpus"
-    corpus.mkdir(parents=True)
-    (corpus / "statutes.txt").write_text("\n".join(SMALL_LAWS) + "\n", encoding="utf-8")
-    settings = make_settings(base, corpus, **changes)
-    pipeline.build(settings, embedder)
-    return settings
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, embedder):
-    return small_index(tmp_path_factory.mktemp("cli"), embedder)
+    return _small(tmp_path_factory.mktemp("cli"), embedder)
 
 
 def test_list_on_an_empty_index_dir(tmp_path):
@@ -91,7 +83,7 @@ def test_list_shows_the_documents(small):
 def test_index_built_with_another_chunk_size_says_rebuild(tmp_path, embedder):
     from yuqi.service import Service
 
-    settings = small_index(tmp_path, embedder, chunk_size=200)
+    settings = _small(tmp_path, embedder, chunk_size=200)
     default = make_settings(tmp_path, settings.corpus_dir)
     assert default.chunk_size != 200
     with pytest.raises(IndexMismatch, match=r"python -m ingest build") as err:
@@ -105,7 +97,7 @@ def test_index_built_with_another_chunk_size_says_rebuild(tmp_path, embedder):
 
 @pytest.mark.slow
 def test_cli_add_then_list(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     f = write_text(tmp_path, "cli_note.txt", "关于冒充法院短信的说明\n收到自称法院的催收短信，可以拨打12368核实，不要点击链接。\n")
     res = run(settings.index_dir.parent, "add", str(f))
     assert res.returncode == 0, res.stderr
@@ -114,3 +106,7 @@ def test_cli_add_then_list(tmp_path, embedder):
     listed = run(settings.index_dir.parent, "list", timeout=60)
     assert any(ln.startswith("cli_note\t文章\t") for ln in listed.stdout.splitlines())
     assert (settings.corpus_dir / "user" / "cli_note.txt").is_file()
+
+
+def _small(base: Path, embedder, **changes):
+    return small_index(base, embedder, SMALL_LAWS, **changes)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS_EXTRA, ROOT, copy_corpus, make_settings, needs_docs_extra
+from conftest import DOCS_EXTRA, ROOT, copy_corpus, make_settings, needs_docs_extra, small_index
 from eval.metrics import unique_ranked
 from filemakers import (
     article_html, cjk_font, png_bytes, write_blank_pdf, write_bytes, write_corrupt_pdf, write_encrypted_pdf,
@@ -46,14 +46,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # ---------------------------------------------------------------- helpers
 
 
-def small_index(base: Path, embedder, **changes):
-    """A corpus of two short laws (about 120 chunks) and its index."""
-    corpus = base / "corpus"
-    corpus.mkdir(parents=True)
-    (corpus / "statutes.txt").write_text("\n".join(SMALL_LAWS) + "\n", encoding="utf-8")
-    settings = make_settings(base, corpus, **changes)
-    pipeline.build(settings, embedder)
-    return settings
 
 
 def copy_default(built, dest: Path):
@@ -179,7 +171,7 @@ def test_remove_takes_out_every_chunk(with_extra, embedder, tmp_path):
 
 
 def test_remove_a_selected_law(tmp_path, embedder):
-    settings = small_index(tmp_path, embedder)
+    settings = _small(tmp_path, embedder)
     law = SMALL_LAWS[1]
     report = pipeline.remove(law, settings, embedder)
     assert report.removed == [law]
@@ -191,7 +183,7 @@ def test_remove_a_selected_law(tmp_path, embedder):
 
 
 def test_same_file_twice_is_unchanged(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     f = write_text(tmp_path, "yuqi_note.txt", article("上门催收"))
     first = pipeline.add([f], settings, embedder)
     n = pipeline.list_docs(settings)
@@ -205,7 +197,7 @@ def test_same_file_twice_is_unchanged(tmp_path, embedder):
 
 @needs_docs_extra
 def test_same_content_under_another_name_is_a_duplicate(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     txt = write_text(tmp_path, "a.txt", article("爆通讯录"))
     md = tmp_path / "jieshi.md"
     shutil.copyfile(DOCS_EXTRA / "npcsc_xingfa_313_jieshi_2002.md", md)
@@ -223,7 +215,7 @@ def test_same_content_under_another_name_is_a_duplicate(tmp_path, embedder):
 
 
 def test_duplicates_within_one_batch(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     folder = tmp_path / "batch"
     folder.mkdir()
     text = article("冒充律师")
@@ -235,7 +227,7 @@ def test_duplicates_within_one_batch(tmp_path, embedder):
 
 
 def test_changed_file_replaces_its_chunks(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     base = len(chunk_rows(settings))
     f = write_text(tmp_path, "change.txt", article("鸵鸟养殖合作社", n=12))
     pipeline.add([f], settings, embedder)
@@ -270,7 +262,7 @@ def test_adding_one_article_to_the_default_index_embeds_only_its_chunks(built, e
 
 
 def test_good_and_bad_files(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     base = len(chunk_rows(settings))
     d = tmp_path / "in"
     d.mkdir()
@@ -309,7 +301,7 @@ def test_good_and_bad_files(tmp_path, embedder):
 
 
 def test_only_bad_files_leave_the_index_as_it_was(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     before = load(settings)
     bad = [write_bytes(tmp_path, "empty.md", b""), write_bytes(tmp_path, "x.txt", png_bytes()),
            write_bytes(tmp_path, "y.pdf", b"%PDF-1.4\n garbage")]
@@ -335,7 +327,7 @@ def test_safe_name_stays_inside_user_dir(tmp_path, name):
 
 
 def test_path_tricks_are_staged_inside_user_dir(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
     write_text(tmp_path, "evil.md", article("路径穿越"))
@@ -351,7 +343,7 @@ def test_path_tricks_are_staged_inside_user_dir(tmp_path, embedder):
 
 
 def test_second_ingest_is_told_busy(tmp_path, embedder):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     f = write_text(tmp_path, "busy.txt", article("并发导入"))
     live = ix.current_build_id(settings.index_dir)
     with pipeline.ingest_lock(settings):
@@ -372,7 +364,7 @@ def _boom(*args, **kwargs):
 
 @pytest.mark.parametrize("where", ["write_build", "embedder"])
 def test_failure_inside_the_build_keeps_the_old_build(tmp_path, embedder, monkeypatch, where):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     live = ix.current_build_id(settings.index_dir)
     n = len(load(settings).chunks)
     if where == "write_build":
@@ -391,7 +383,7 @@ def test_failure_inside_the_build_keeps_the_old_build(tmp_path, embedder, monkey
 
 
 def test_failed_update_keeps_the_previous_version(tmp_path, embedder, monkeypatch):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     v1 = article("第一版内容")
     f = write_text(tmp_path, "doc.txt", v1)
     pipeline.add([f], settings, embedder)
@@ -407,7 +399,7 @@ def test_failed_update_keeps_the_previous_version(tmp_path, embedder, monkeypatc
 
 
 def test_failed_remove_keeps_the_document(tmp_path, embedder, monkeypatch):
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     f = write_text(tmp_path, "keep.txt", article("删除失败"))
     pipeline.add([f], settings, embedder)
     selection = (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8")
@@ -488,7 +480,7 @@ def test_cli_add_killed_midway_leaves_the_previous_index(built, embedder, tmp_pa
 def test_killed_inside_write_build(built, embedder, tmp_path, stage):
     """Deterministic: the helper pauses `python -m ingest add` with a complete temp build
     (`tmp`) or a renamed build not yet pointed at (`renamed`), and is killed there."""
-    settings = small_index(tmp_path / "ix", embedder)
+    settings = _small(tmp_path / "ix", embedder)
     live = ix.current_build_id(settings.index_dir)
     answer = top_refs(settings, embedder)
     folder = _kill_folder(tmp_path)
@@ -504,3 +496,7 @@ def test_killed_inside_write_build(built, embedder, tmp_path, stage):
     else:
         assert len([p for p in builds.iterdir() if not p.name.startswith(".")]) == 2  # live + orphan
     _after_kill(settings, embedder, live, answer, folder)
+
+
+def _small(base: Path, embedder, **changes):
+    return small_index(base, embedder, SMALL_LAWS, **changes)

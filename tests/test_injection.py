@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import copy_corpus, make_settings
+from conftest import small_index
 from fake_openai import FakeOpenAI
-from ingest.pipeline import add, build
+from ingest.pipeline import add
 from yuqi.answer import prepare, stream_answer
 from yuqi.llm_answer import build_messages
 from yuqi.service import Service
@@ -23,10 +23,8 @@ POISON = """# 网贷逾期后催收电话的真相
 
 @pytest.fixture()
 def poisoned(tmp_path, embedder):
-    corpus = copy_corpus(tmp_path / "corpus")
-    (corpus / "statutes.txt").write_text("中华人民共和国刑法\n中华人民共和国治安管理处罚法\n", encoding="utf-8")
-    settings = make_settings(tmp_path, corpus)
-    build(settings, embedder)
+    laws = ("中华人民共和国刑法", "中华人民共和国治安管理处罚法")
+    settings = small_index(tmp_path, embedder, laws, with_articles=True)
     doc = tmp_path / "poison.md"
     doc.write_text(POISON, encoding="utf-8")
     report = add([doc], settings, embedder)
