@@ -83,7 +83,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     outdated = _outdated_items(hits[:MAX_PASSAGES], retriever)
     pinned += retriever.fetch([i["current_ref"] for i in outdated])
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
-    declined = _should_decline(query, analysis, retriever, settings)
+    declined = _should_decline(query, analysis, retriever, settings, hits)
     if declined:
         passages = []
     allowed = allowed_refs(passages, retriever)
@@ -180,13 +180,15 @@ DOMAIN_WORDS = _domain_words()
 SOFT_MARGIN = 0.015  # just above the hard floor, a question must also be about debt or the law
 
 
-def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settings: Settings) -> bool:
+def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settings: Settings, hits=()) -> bool:
     """Nothing to judge and nothing close enough in the corpus: say so instead of answering."""
     if analysis.threats or analysis.verdict or analysis.harassment:
         return False
     if not CJK.search(query):
         return True
-    best = retriever.best_dense(query)
+    # The search already scored the query densely: reuse that instead of embedding it again.
+    scores = [h.dense for h in hits if h.dense is not None]
+    best = max(scores) if scores else retriever.best_dense(query)
     if best < settings.min_score:
         return True
     on_topic = any(w in query for w in DOMAIN_WORDS)
