@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["statute", "article"]
+# Who vouches for a document's text. A national law's title is owned by laws.db, a shipped
+# regulation's by corpus/regulations/; an upload can never take either identity.
+Origin = Literal["lawsdb", "regulation", "knowledge", "article", "upload"]
 
 
 def text_hash(text: str) -> str:
@@ -44,6 +47,8 @@ class Source:
     # in order; empty means `text` is the file's text as is.
     spans: tuple[tuple[int, int], ...] = ()
     content_hash: str = ""
+    origin: Origin | Literal[""] = ""
+    version: str = ""  # regulations: the 发布/修订 line of the file header, shown on source cards
 
 
 @dataclass(frozen=True)
