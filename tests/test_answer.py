@@ -120,7 +120,7 @@ def test_personal_data_is_masked_before_it_leaves_and_restored_for_the_user(buil
         _, answer = run(prepared, llm_settings(settings, fake, privacy_mask="on"))
         sent = str(fake.requests[0]["messages"])
     assert "王强" not in sent and "6222 0212 3456 7890 123" not in sent
-    assert "收款户名王强不是平台[1]" in answer.text
+    assert "收款户名王强不是平台" in answer.text  # restored for the user ([1] stays only if passage 1 says so)
 
 
 def test_injection_in_the_message_stays_data(built):

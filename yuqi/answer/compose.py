@@ -99,9 +99,20 @@ def _headline(prepared: Prepared) -> str:
 
 
 def _reason_lines(prepared: Prepared) -> list[str]:
+    """One line per rule: the message's words it rests on, quoted inert, then the rule's reason."""
     lim = wording()["limits"]["reasons"]
-    reasons = [r for r in prepared.analysis.reasons if _reason_key(r.text) != "conflict"]  # said once, above
-    return [f"{inert(r.text)}{_cite(r.refs, prepared.passages)}" for r in reasons[:lim]]
+    groups: dict[str, list] = {}
+    for r in prepared.analysis.reasons:
+        key = _reason_key(r.text) or r.text
+        if key != "conflict":  # said once, above
+            groups.setdefault(key, []).append(r)
+    lines = []
+    for key, rs in list(groups.items())[:lim]:
+        body = advice()["reasons"].get(key, rs[0].text)
+        quotes = "".join(dict.fromkeys(f"“{inert(r.cue.text)}”" for r in rs if r.cue))
+        refs = tuple(dict.fromkeys(x for r in rs for x in r.refs))
+        lines.append(f"{quotes + '：' if quotes else ''}{body}{_cite(refs, prepared.passages)}")
+    return lines
 
 
 def _advice(items, passages, limit: int, card_lines: list[str] = ()) -> list[str]:
@@ -162,8 +173,9 @@ def compose_message(prepared: Prepared, card: Card | None) -> str:
     lines = [_headline(prepared)]
     if a.conflict:
         lines.append(wording()["conflict"])
-    lines += _section("why", _reason_lines(prepared))
-    lines += _section("verify", _advice(a.verify, ps, lim["verify"]))
+    why = _reason_lines(prepared) + _card_lines(card, "简答", ps, 1)
+    lines += _section("why", _dedupe(why)[:lim["reasons"] + 1])
+    lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, 1)))
     lines += _section("steps", _advice(a.steps, ps, lim["steps"]))
     return _finish(lines, prepared, lim["basis"])
 
@@ -180,7 +192,8 @@ def compose_question(prepared: Prepared, card: Card | None) -> str:
         why = _reason_lines(prepared) + why
     lines += _section("why", _dedupe(why, direct))
     lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, lim["verify"])))
-    lines += _section("steps", _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"])))
+    steps = _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"]))
+    lines += _section("steps", _dedupe(steps, direct))
     return _finish(lines, prepared, lim["basis"])
 
 

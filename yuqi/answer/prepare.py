@@ -67,10 +67,10 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     if analysis.followup and analysis.question:
         # The follow-up's own wording picks the card that answers it.
         hits = _merge_hits(search(retriever, analysis.question, analysis), hits)
-    pinned = retriever.fetch(list(analysis.refs[:4]) + fixed_text_refs(analysis))
-    pinned = _card_pins(hits, retriever) + pinned
+    # Statutes our own wording names come first: a shown sentence must never cite an unshown article.
+    pinned = retriever.fetch(fixed_text_refs(analysis) + list(analysis.refs[:4]))
     outdated = _outdated_items(hits[:MAX_PASSAGES], retriever)
-    pinned += retriever.fetch([i.current_ref for i in outdated])
+    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(hits, retriever)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
     declined = _should_decline(query, analysis, retriever, settings, hits)
     if declined:
@@ -107,7 +107,7 @@ def _card_pins(hits, retriever: Retriever) -> list[Chunk]:
     for doc_id in card_docs([h.chunk for h in hits[:6]]):
         chunks = card_chunks(retriever.chunks, doc_id)
         if parse_card(chunks) is not None:
-            return chunks[:4]
+            return chunks[:3]
     return []
 
 
