@@ -48,18 +48,23 @@ def show_result(r) -> None:
             st.caption("我们没有收录这部法规，无法判断真假；请到国家法律法规数据库（flk\\.npc\\.gov\\.cn）查询。")
 
 
-settings = get_settings()
-service = service_or_stop()
-sidebar(settings)
+def main() -> None:
+    settings = get_settings()
+    service = service_or_stop()
+    sidebar(settings)
 
-st.title("引用核验")
-st.caption("粘贴催收短信、律师函或文章，逐条核对其中引用的法律条文：是否存在、是否现行、引文是否一致，"
-           "以及所说的罪名是否真的适用于普通逾期。")
-text = st.text_area("要核验的文字", height=180, max_chars=settings.max_input_chars * 5,
-                    placeholder="例如：根据《刑法》第一百九十三条，你的行为已构成贷款诈骗罪……")
-if st.button("核验引用", type="primary"):
-    results = check_text(text or "", statute_source(service.retriever().index))
-    if not results:
-        st.info("没有找到“《法律名称》第X条”形式的引用。")
-    for result in results:
-        show_result(result)
+    st.title("引用核验")
+    st.caption("粘贴催收短信、律师函或文章，逐条核对其中引用的法律条文：是否存在、是否现行、引文是否一致，"
+               "以及所说的罪名是否真的适用于普通逾期。")
+    text = st.text_area("要核验的文字", height=180, max_chars=settings.max_input_chars * 5,
+                        placeholder="例如：根据《刑法》第一百九十三条，你的行为已构成贷款诈骗罪……")
+    if st.button("核验引用", type="primary"):
+        results = check_text(text or "", statute_source(service.retriever().index))
+        if not results:
+            st.info("没有找到“《法律名称》第X条”形式的引用。")
+        for result in results:
+            show_result(result)
+
+
+if __name__ == "__main__":  # streamlit runs the page as __main__; tests import the renderers
+    main()

@@ -209,7 +209,10 @@ _CACHE_LOCK = threading.Lock()
 def statute_source(index) -> CombinedSource:
     """The source for a loaded index (its statute chunks + laws.db), built once per index."""
     with _CACHE_LOCK:
-        hit = _CACHE.get(index)
+        try:
+            hit = _CACHE.get(index)
+        except TypeError:  # not weak-referenceable: build every time rather than leak
+            return build(_index_statutes(index))
         if hit is None:
             hit = _CACHE[index] = build(_index_statutes(index))
         return hit
