@@ -80,9 +80,16 @@ def test_a_dated_text_reads_the_old_number_as_old(db):
     assert r.status == "verified" and r.current_ref == f"{ZA}#第四十二条"
 
 
-def test_our_answer_citing_the_current_number_is_not_flagged(db):
+def test_answer_citing_the_current_number_is_kept_and_an_old_number_is_flagged(db):
     out = clean_answer("依据《治安管理处罚法》第五十条[1]。", 1, {f"{ZA}#第五十条"}, db)
     assert out.text == "依据《治安管理处罚法》第五十条[1]。" and not out.flagged
+    # the retrieved passage is today's 第五十条; an answer writing the old 第四十二条 is told so
+    out = clean_answer("依据《治安管理处罚法》第四十二条[1]。", 1, {f"{ZA}#第五十条"}, db)
+    assert "第四十二条（⚠条号已变动，旧版该条现为第五十条）" in out.text
+    assert clean_answer(out.text, 1, {f"{ZA}#第五十条"}, db).text == out.text
+    # 仲裁法 (history in laws.db): the current 第三条, when shown, is not flagged
+    out = clean_answer("《仲裁法》第三条[1]", 1, {"中华人民共和国仲裁法#第三条"}, db)
+    assert not out.flagged
 
 
 def test_one_status_table():

@@ -15,7 +15,6 @@ from yuqi.citations.check import CheckResult, check
 from yuqi.citations.claims import attach_claims
 from yuqi.citations.names import resolve_name
 from yuqi.citations.parse import find_citations
-from yuqi.citations.renumber import AS_OF_NOW
 from yuqi.citations.sources import StatuteSource
 from yuqi.citations.status import ANY_FLAG, FLAG_UNVERIFIED, STATUSES, flag
 
@@ -81,6 +80,11 @@ def _strip_markers(text: str, n_passages: int) -> tuple[str, list[str]]:
 def _flag_for(r: CheckResult, allowed: set[str]) -> str | None:
     if r.status == "verified":
         return None if r.current_ref in allowed else FLAG_UNVERIFIED
+    if r.status == "renumbered":
+        if r.citation.ref in allowed:
+            return None  # today's article of that number is the passage shown
+        if r.current_ref not in allowed:
+            return FLAG_UNVERIFIED
     current = (r.current_ref or "").partition("#")[2]
     return flag(r.status, current)
 
@@ -98,8 +102,7 @@ def clean_answer(text: str, n_passages: int, allowed_refs: set[str], source: Sta
     inserts: dict[int, list[str]] = {}
     flagged: list[CheckResult] = []
     notes: list[str] = []
-    # our own answers are written against the law in force: no old-numbering readings
-    for r in check_text(text, source, AS_OF_NOW):
+    for r in check_text(text, source):
         mark = _flag_for(r, allowed_refs)
         if mark is None:
             continue
