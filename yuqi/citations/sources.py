@@ -165,10 +165,9 @@ def document_origin(path: str, declared: str = "") -> str:
     if path.startswith("laws.db:"):
         return "lawsdb"
     parts = PurePath(path).parts
-    if "corpus" in parts:
-        below = parts[parts.index("corpus") + 1:]
-        if below and below[0] in ("regulations", "knowledge") and not _UPLOAD_DIRS & set(below):
-            return "regulation" if below[0] == "regulations" else "knowledge"
+    # a shipped file sits directly in the corpus' regulations/ or knowledge/ folder; uploads in user/
+    if len(parts) >= 2 and parts[-2] in ("regulations", "knowledge") and not _UPLOAD_DIRS & set(parts):
+        return "regulation" if parts[-2] == "regulations" else "knowledge"
     return "upload"
 
 
