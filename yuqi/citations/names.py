@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from yuqi.citations import lawsdb
+import yuqi.citations.lawsdb as lawsdb
 
 ALIASES_PATH = Path(__file__).resolve().parent.parent / "data" / "law_aliases.json"
 

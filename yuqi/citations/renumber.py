@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from yuqi.citations import lawsdb
+import yuqi.citations.lawsdb as lawsdb
 from yuqi.citations.numerals import canonical_article
 
 DATA = Path(__file__).resolve().parent / "data" / "renumbered.json"

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Protocol
 
-from yuqi.citations import lawsdb
+import yuqi.citations.lawsdb as lawsdb
 from yuqi.citations.lawsdb import is_current
 from yuqi.citations.names import alias_table, normalize_name, resolve_name
 from yuqi.citations.numerals import canonical_article
