@@ -201,20 +201,25 @@ def from_sources(sources) -> CombinedSource:
     )
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# id(index) -> (weak reference to it, its source); indexes are unhashable dataclasses
+_CACHE: dict[int, tuple[weakref.ref, CombinedSource]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def statute_source(index) -> CombinedSource:
     """The source for a loaded index (its statute chunks + laws.db), built once per index."""
     with _CACHE_LOCK:
+        hit = _CACHE.get(id(index))
+        if hit is not None and hit[0]() is index:
+            return hit[1]
+        for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[key]  # indexes replaced by a newer build
+        source = build(_index_statutes(index))
         try:
-            hit = _CACHE.get(index)
+            _CACHE[id(index)] = (weakref.ref(index), source)
         except TypeError:  # not weak-referenceable: build every time rather than leak
-            return build(_index_statutes(index))
-        if hit is None:
-            hit = _CACHE[index] = build(_index_statutes(index))
-        return hit
+            pass
+        return source
 
 
 def _index_statutes(index) -> list[tuple[str, str, str, dict[str, str]]]:
