@@ -133,3 +133,17 @@ def test_cite_page_escapes_what_the_user_pasted(db):
     assert "点我" in labels[0] and re.search(r"(?<!\\)[\[\]()<>]", labels[0]) is None
     assert "条文存在，但" in labels[1] and "✅" not in labels[1]
     assert any("为什么普通逾期不符合" in w.value for w in at.warning)
+
+
+def test_citation_items_are_typed_and_read_old_docs_json_entries(db):
+    from yuqi.citations import CitationItem, items_of
+
+    (r,) = check_text("《治安管理处罚法》第四十二条", db)
+    item = CitationItem.from_result(r)
+    assert item.readings[1] == ("2012年修正本第四十二条，现为第五十条", f"{ZA}#第五十条")
+    doc = {"citations": {"summary": "", "items": [
+        json.loads(json.dumps(item.to_dict())),  # as stored in docs.json
+        {"raw": "《民法典》第九千条", "ref": None, "status": "not_found", "current_ref": None, "note": "x"},  # older index
+    ]}}
+    back = items_of(doc)
+    assert back[0] == item and back[1].status == "not_found" and back[1].readings == ()
