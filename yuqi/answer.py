@@ -106,7 +106,7 @@ def _outdated_items(hits, retriever: Retriever) -> list[dict]:
         for item in (doc.get("citations") or {}).get("items", []):
             # Document level: citing an article means vouching for what it says elsewhere too.
             key = (item.get("ref"), item.get("current_ref"))
-            if item["status"] == "outdated" and item.get("current_ref") and key not in seen:
+            if item["status"] in ("outdated", "renumbered") and item.get("current_ref") and key not in seen:
                 seen.add(key)
                 old_ref = item.get("ref") or ""
                 items.append({**item, "doc_id": h.chunk.doc_id, "old_no": old_ref.split("#", 1)[-1] if "#" in old_ref else ""})
