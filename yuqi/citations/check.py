@@ -125,14 +125,10 @@ def _check(c: Citation, source: StatuteSource, as_of: str | None) -> CheckResult
         return CheckResult(c, "unknown_law", None, None, f"《{c.law_name}》未收录，无法核验")
     status = source.status(title)
     articles = source.articles(title) or {}
-    ref = f"{title}#{c.article_no}"
-    text = articles.get(c.article_no)
     if not is_current(status):
-        return CheckResult(c, "repealed", None, text, _repealed_note(title, status))
+        return CheckResult(c, "repealed", None, articles.get(c.article_no), _repealed_note(title, status))
     quote = bigrams(match_text(c.quote or ""))
     if len(quote) < MIN_QUOTE - 1:
-        if text is None:
-            return CheckResult(c, "not_found", None, None, f"《{_short(title)}》没有{c.article_no}")
         return _check_number(c, title, articles, as_of)
     return _check_quote(c, title, articles, quote)
 
