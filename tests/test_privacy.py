@@ -146,3 +146,67 @@ def test_multi_turn_round_trip_with_shared_vault(turns):
     vault = Vault()
     masked = [mask(turn, vault)[0] for turn in turns]
     assert [unmask(m, vault) for m in masked] == turns
+
+
+# -- endpoint classification (issue 12 finding 4) ------------------------------------------------
+from yuqi.endpoint import classify_endpoint  # noqa: E402
+from yuqi.settings import load_settings  # noqa: E402
+
+
+@pytest.mark.parametrize("url", [
+    "https://localhost@api.attacker.example/v1", "https://localhost-llm.corp.example.com/v1",
+    "https://127.0.0.1.nip.io/v1", "https://0.0.0.0.attacker.example/v1", "http://localhost\\@evil.example/v1",
+    "http://127.0.0.1:8000@evil.example/v1", "https://api.deepseek.com/v1", "http://8.8.8.8/v1", "",
+    "http://127.1/v1", "ftp://127.0.0.1/v1", "http://localhost:notaport/v1", "http://no-such-host-yuqi-test/v1",
+])
+def test_remote_or_doubtful_endpoints_are_remote_and_masked(url):
+    assert classify_endpoint(url).kind == "remote"
+    settings = load_settings().with_(llm_base_url=url, llm_model="m", llm_api_key="k", privacy_mask="auto")
+    assert settings.mask_personal_data and not settings.llm_is_local
+
+
+@pytest.mark.parametrize("url, kind, label", [
+    ("http://localhost:11434/v1", "loopback", "本机模型"), ("http://LOCALHOST.:8000/v1", "loopback", "本机模型"),
+    ("http://127.0.0.1:8000/v1", "loopback", "本机模型"), ("http://127.8.9.10/v1", "loopback", "本机模型"),
+    ("http://[::1]:8000/v1", "loopback", "本机模型"), ("http://[::ffff:127.0.0.1]/v1", "loopback", "本机模型"),
+    ("http://0.0.0.0:8000/v1", "loopback", "本机模型"), ("http://169.254.10.1/v1", "link-local", "本地链路上的模型"),
+    ("http://192.168.1.5:8000/v1", "private", "局域网模型"), ("http://10.1.2.3/v1", "private", "局域网模型"),
+    ("http://172.20.0.2/v1", "private", "局域网模型"), ("http://[fd00::5]/v1", "private", "局域网模型"),
+])
+def test_local_endpoints_by_address(url, kind, label):
+    endpoint = classify_endpoint(url)
+    assert (endpoint.kind, endpoint.label_zh, endpoint.is_local) == (kind, label, True)
+    settings = load_settings().with_(llm_base_url=url, llm_model="m", llm_api_key="", privacy_mask="auto")
+    assert settings.llm_is_local and not settings.mask_personal_data
+
+
+def test_local_only_names_count_by_what_they_resolve_to(monkeypatch):
+    from yuqi import endpoint
+
+    table = {"ollama": ("172.18.0.3",), "gpu.local": ("192.168.0.9",), "evil.local": ("203.0.113.5",),
+             "mixed": ("127.0.0.1", "203.0.113.5"), "localhost": ("127.0.0.1", "::1")}
+    monkeypatch.setattr(endpoint, "resolve", lambda host: table.get(host, ()))
+    assert classify_endpoint("http://ollama:11434/v1").kind == "private"
+    assert classify_endpoint("http://gpu.local/v1").kind == "private"
+    assert classify_endpoint("http://evil.local/v1").kind == "remote"
+    assert classify_endpoint("http://mixed/v1").kind == "remote"
+    assert classify_endpoint("http://unknown-name/v1").kind == "remote"  # unresolvable → remote
+    # A dotted public name is never asked: it is remote whatever it resolves to.
+    table["127.0.0.1.nip.io"] = ("127.0.0.1",)
+    assert classify_endpoint("https://127.0.0.1.nip.io/v1").kind == "remote"
+
+
+def test_slow_resolution_is_cut_short_and_counts_as_remote(monkeypatch):
+    import socket
+    import time as _time
+
+    from yuqi import endpoint
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: _time.sleep(3) or [])
+    endpoint.resolve.cache_clear()
+    started = _time.monotonic()
+    try:
+        assert endpoint.resolve("slow-host-yuqi", timeout=0.2) == ()
+        assert _time.monotonic() - started < 1.0
+    finally:
+        endpoint.resolve.cache_clear()
