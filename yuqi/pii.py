@@ -52,7 +52,7 @@ def _grammar() -> dict[str, re.Pattern[str]]:
     given, free = f"[{names['given_chars']}]", f"(?:(?![{names['stop_chars']}])[\u4e00-\u9fff])"
     strong, weak = alt(names["strong_before"]), alt(names["weak_before"])
     unit = alt(place["coarse_units"] + place["fine_units"])
-    part = f"(?:(?![{place['stop_chars']}])[\u4e00-\u9fffa-z0-9-]){{1,8}}?(?:{unit})"
+    part = f"(?:(?![{place['stop_chars']}])[\u4e00-\u9fffa-z0-9-]){{1,6}}?(?:{unit})"
     return {
         "name_label": re.compile(rf"(?:{strong})\s*[:：]\s*(?P<v>(?:{free}|·){{2,5}})(?![\u4e00-\u9fff·])"),
         "name_strong": re.compile(rf"(?:{strong})(?:为|是)?(?P<v>{surname}{given}{{1,2}})"),
@@ -63,12 +63,13 @@ def _grammar() -> dict[str, re.Pattern[str]]:
                                  rf"(?=[，,：:]\s*(?:你|您|请)|[：:])", re.M),
         "address_label": re.compile(
             rf"(?:{alt(place['labels'])})\s*[:：]?\s*(?:为|是|在)?\s*(?P<v>(?!https?:|www\.|{alt(place['institution_after'])})"
-            r"(?=[^，,。；;！!？?、\s]*[省市区县镇乡村路街道巷弄号楼栋室\d])"
-            r"[^，,。；;！!？?、\s]{2,60})"),
+            rf"(?=[^，,。；;！!？?、\s{place['stop_chars']}]*[省市区县镇乡村路街道巷弄号楼栋室\d])"
+            rf"[^，,。；;！!？?、\s{place['stop_chars']}]{{2,60}})"),
         "address": re.compile(rf"(?P<v>{part}(?:{part})+)"),
         "part": re.compile(part.replace(f"(?:{unit})", f"(?P<u>{unit})")),
         "coarse": re.compile(alt(place["coarse_units"])),
-        "town": re.compile(alt(place["town_units"])),
+        "not_place": re.compile(alt(place["not_places"])),
+        "prose": re.compile(alt(place["not_in_address"])),
         "numbered": re.compile(rf"(?:\d+[a-z]?|[a-z])(?:{alt(place['numbered_units'])})$"),
         "not_name": re.compile(alt(names["not_names"])),
         "institution": re.compile(alt(place["institution_after"])),
@@ -88,7 +89,7 @@ def find_spans(text: str, known: list[Span] | None = None) -> list[Span]:
     _add(taken, ((m.start(), m.end(), "邮箱") for m in EMAIL.finditer(norm)))
     _add(taken, _number_spans(norm))
     _add(taken, ((m.start(), m.end(), "电话") for m in LANDLINE.finditer(norm)))
-    _add(taken, _group_spans(g["address_label"], norm, "地址"), clip=True)
+    _add(taken, _labelled_addresses(norm, g), clip=True)
     _add(taken, _name_spans(norm, g), clip=True)
     # An address never runs through a number or a name already found ("欠款人彭志刚现居长春市…").
     blanked = list(norm)
@@ -98,8 +99,13 @@ def find_spans(text: str, known: list[Span] | None = None) -> list[Span]:
     return sorted(taken)
 
 
-def _group_spans(pattern: re.Pattern[str], norm: str, label: str):
-    return ((*m.span("v"), label) for m in pattern.finditer(norm))
+def _labelled_addresses(norm: str, g: dict[str, re.Pattern[str]]):
+    """After 家住/户籍地址…: two components or a number ("住在行洪河道内" is statute prose)."""
+    for m in g["address_label"].finditer(norm):
+        value = m["v"]
+        if len(g["part"].findall(value)) >= 2 or re.search(r"\d", value):
+            if not g["prose"].search(value):
+                yield *m.span("v"), "地址"
 
 
 def _add(taken: list[Span], spans, clip: bool = False) -> None:
@@ -151,19 +157,21 @@ def _number_kind(norm: str, groups: list[tuple[int, int]]) -> str | None:
 
 def _address_spans(norm: str, g: dict[str, re.Pattern[str]]):
     for m in g["address"].finditer(norm):
-        if g["institution"].match(norm, m.end()):
-            continue  # 朝阳区人民法院, 某某市公安局: an institution, not where someone lives
+        if g["institution"].match(norm, m.end()) or g["prose"].search(m.group()):
+            continue  # 朝阳区人民法院, 县级人民政府组织…: an institution or statute prose, not where someone lives
         parts = list(g["part"].finditer(m.group()))
         coarse = [bool(g["coarse"].fullmatch(p["u"])) for p in parts]
         if all(coarse):
             continue  # a city or district alone is no one's address
         numbered = any(g["numbered"].search(p.group()) for p in parts)
-        if numbered or coarse[0] or g["town"].fullmatch(parts[0]["u"]):
+        first = parts[0].group()[: parts[0].start("u")]
+        named = coarse[0] and len(first) >= 2 and not g["not_place"].fullmatch(first)
+        if numbered or (named and len(parts) >= 3):
             yield m.start(), m.end(), "地址"
 
 
 def _name_spans(norm: str, g: dict[str, re.Pattern[str]]):
     for key in ("name_label", "name_strong", "name_weak", "name_title", "name_after", "name_start"):
         for m in g[key].finditer(norm):
-            if key == "name_label" or not g["not_name"].fullmatch(m["v"]):
+            if key == "name_label" or not g["not_name"].match(m["v"]):  # 卫生健…, 农民专…
                 yield *m.span("v"), "姓名"
