@@ -24,17 +24,20 @@ Span = tuple[int, int, str | None]  # start, end, label (None = public text, kee
 _OFFICIAL_HOSTS = r"(?:gov\.cn|12377\.cn|12321\.cn|chinacourt\.org|nifa\.org\.cn)"
 # Text that looks personal but is public: official sites, service numbers, case and document numbers.
 PROTECTED = [
-    re.compile(rf"(?:https?://)?(?:[a-z0-9._%+-]+@)?(?:[a-z0-9-]+\.)*{_OFFICIAL_HOSTS}(?::\d+)?(?:/[\x21-\x7e]*)?"),
+    re.compile(rf"(?<![a-z0-9._%+/:@-])(?:https?://)?(?:[a-z0-9._%+-]+@)?(?:[a-z0-9-]+\.)*{_OFFICIAL_HOSTS}"
+               r"(?::\d+)?(?:/[\x21-\x7e]*)?"),
     re.compile(r"(?<!\d)(?:12368|12378|12377|12381|12321|12315|12345|12363|12389|96110|110|10086|10010|10000"
                r"|95\d{3,4}|[48]00[ -]?\d{3}[ -]?\d{4})(?!\d)"),
     re.compile(r"[（(〔\[]\d{4}[）)〕\]][\u4e00-\u9fff]{0,6}\d{0,6}[\u4e00-\u9fff]{0,6}\d+号"),  # （2024）京0105民初123号
     re.compile(r"第[\d一二三四五六七八九十百千零〇两]+号"),
 ]
-EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 LANDLINE = re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3}[ -]?)[2-9]\d{6,7}(?!\d)")
-_SEP = r"(?:[ .\-‐‑‒–—﹣]|\s?-\s?)"
-DIGIT_RUN = re.compile(rf"(?<![0-9a-z])\+?\d+(?:{_SEP}\d+)*(?:{_SEP}?x)?(?![0-9a-z])")
+# Separators inside a written number; one way to match each, so a failed match cannot backtrack exponentially.
+_SEP = r"(?: ?[-‐‑‒–—﹣] ?|[ .])"
+DIGIT_RUN = re.compile(rf"(?<![0-9a-z])\+?\d{{1,24}}(?:{_SEP}\d{{1,24}}){{0,15}}(?:{_SEP}?x)?(?![0-9a-z])")
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+MAX_GROUPS = 8
 NUMBER_KINDS = [  # (label, full-match pattern on the digits of a run), in priority order
     ("身份证", re.compile(rf"[1-9]\d{{5}}{_DATE8}\d{{3}}[\dx]")),
     ("身份证", re.compile(r"[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}")),
@@ -131,7 +134,8 @@ def _number_spans(norm: str):
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in re.finditer(r"\+?\d+x?", run.group())]
         i = 0
         while i < len(groups):
-            for j in range(len(groups), i, -1):
+            # No number kind is longer than 23 digits, i.e. 8 groups: bounds the work on long runs.
+            for j in range(min(len(groups), i + MAX_GROUPS), i, -1):
                 label = _number_kind(norm, groups[i:j])
                 if label:
                     yield groups[i][0], groups[j - 1][1], label

@@ -100,27 +100,28 @@ def unmask(text: str, vault: Vault, context: str = "") -> str:
 
 
 # What makes the text before a placeholder a URL, a link/image target or markup.
-_URL_RUN = re.compile(r"[^\s<>\"'`]*$")
-_URL_MARKS = re.compile(
-    r"[a-z][a-z0-9+.-]*:|//|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?[/?#]|[?&][\w.-]*=",
-    re.IGNORECASE)
-_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]*\]:")
+_URL_MARKS = re.compile(r"[a-z][a-z0-9+.-]*:|//|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?[/?#]|[?&][\w.-]*=",
+                        re.IGNORECASE)
+_REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]{0,200}\]:")
+_RUN_END = " \t\r\n\f\v<>\"'`\u3000"
+MAX_RUN = 2048  # a longer unbroken run before a placeholder is treated as a URL (safe side, bounded work)
 
 
 def in_link(text: str, index: int) -> bool:
     """True when position `index` of `text` is part of a URL, a Markdown link/image target or an HTML tag."""
-    before = text[:index]
-    tag_open = before.rfind("<")
-    if tag_open > before.rfind(">"):
+    if text.rfind("<", 0, index) > text.rfind(">", 0, index):
         return True  # <img src=…, <a href=…, <http://…> (tags may span lines)
-    line = before[before.rfind("\n") + 1 :]
-    target = line.rfind("](")
-    if target >= 0 and ")" not in line[target:]:
+    line = text.rfind("\n", 0, index) + 1
+    target = text.rfind("](", line, index)
+    if target >= 0 and text.find(")", target, index) < 0:
         return True  # [text](target… or ![alt](target…
-    if _REF_DEF.match(line):
+    if _REF_DEF.match(text, line):
         return True  # [1]: target
-    run = _URL_RUN.search(line).group()
-    return bool(_URL_MARKS.search(run))
+    window = max(line, index - MAX_RUN)
+    start = max(window, *(text.rfind(c, window, index) + 1 for c in _RUN_END))
+    if start == window > line:
+        return True  # no break within MAX_RUN characters
+    return bool(_URL_MARKS.search(text, start, index))
 
 
 def mask_messages(messages: list[dict], vault: Vault) -> list[dict]:
