@@ -386,3 +386,12 @@ def test_black_box_no_personal_data_reaches_the_server_or_comes_back_in_a_link()
         for secret in SECRETS[:10]:
             assert secret not in links, secret  # … and never inside a URL, link, image or tag
     assert "王强" in shown[-1] and "6222-0212-3456-7890-123" in shown[-1]
+
+
+@pytest.mark.parametrize("name, raw", [("YUQI_LLM_DEADLINE", "0"), ("YUQI_LLM_DEADLINE", "abc"),
+                                       ("YUQI_LLM_MAX_CHARS", "-5")])
+def test_bad_deadline_or_cap_is_a_clear_message(monkeypatch, name, raw):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(SystemExit) as info:
+        load_settings()
+    assert name in str(info.value)

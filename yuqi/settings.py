@@ -31,6 +31,12 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"{name} must be a number, got {raw!r}") from None
 
 
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise SystemExit(f"{name} must be greater than 0, got {value:g}")
+    return value
+
+
 def _cache_root() -> Path:
     base = _env("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(_env("YUQI_CACHE_DIR") or Path(base) / "yuqi")
@@ -109,8 +115,8 @@ def load_settings() -> Settings:
         privacy_mask=(_env("YUQI_PRIVACY_MASK") or "auto").lower(),
         max_input_chars=_int("YUQI_MAX_INPUT_CHARS", 4000),
         max_upload_mb=_int("YUQI_MAX_UPLOAD_MB", 20),
-        llm_deadline=_float("YUQI_LLM_DEADLINE", 60.0),
-        llm_max_chars=_int("YUQI_LLM_MAX_CHARS", 12000),
+        llm_deadline=_positive("YUQI_LLM_DEADLINE", _float("YUQI_LLM_DEADLINE", 60.0)),
+        llm_max_chars=int(_positive("YUQI_LLM_MAX_CHARS", _int("YUQI_LLM_MAX_CHARS", 12000))),
     )
 
 
