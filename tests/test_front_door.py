@@ -1,11 +1,9 @@
 """The front door `ask`: events in order, direct answer first, follow-ups, declines, the LLM guard,
-every [n] true to its passage, and no import cycle in the project."""
+every [n] true to its passage."""
 
 from __future__ import annotations
 
-import ast
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,6 @@ from fake_openai import FakeOpenAI
 from yuqi.answer import AnalysisReady, Final, PassagesReady, TextDelta, Withdrawn, answer, ask
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
-ROOT = Path(__file__).resolve().parent.parent
 SCAM = "【XX法院】您的网贷欠款已立案，请点击 http://t.cn/A6x9 缴纳诉讼费，逾期将冻结您名下所有账户。"
 CLAIM = "【XX金融】您好，您的借款已逾期，我司已向法院提交诉前财产保全申请，明日将冻结您名下所有银行账户，请今日还款。"
 
@@ -117,38 +114,3 @@ def test_an_llm_marker_on_the_wrong_passage_is_moved_or_removed(built):
     cited = re.search(r"\[(\d+)\]", a.text)
     assert cited is None or a.passages[int(cited.group(1)) - 1].chunk.chunk_id == statute.chunk.chunk_id
     check_markers(a)
-
-
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    """Project modules imported anywhere in a file, at module or function level."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        found |= {n for n in names if n in modules}
-    return found
-
-
-@pytest.mark.parametrize("package", ["yuqi"])
-def test_no_import_cycle_in_the_package(package):
-    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
-             for p in (ROOT / package).rglob("*.py")}
-    graph = {m: _imports(p, set(files)) - {m} for m, p in files.items()}
-    # A package's __init__ re-exporting its own modules is not a cycle of ideas.
-    graph = {m: {d for d in deps if not (m.startswith(d + ".") and files[d].name == "__init__.py")} for m, deps in graph.items()}
-    seen, stack = set(), []
-
-    def visit(m):
-        if m in stack:
-            raise AssertionError(" -> ".join(stack[stack.index(m):] + [m]))
-        if m in seen:
-            return
-        stack.append(m)
-        for d in graph[m]:
-            visit(d)
-        stack.pop()
-        seen.add(m)
-
-    for m in graph:
-        visit(m)

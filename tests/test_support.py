@@ -6,6 +6,11 @@ semantic half is covered with the real model in test_front_door.py).
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import pytest
+
 from yuqi.answer.cards import parse_card
 from yuqi.answer.checks import llm_guard, sort_numbered_lines
 from yuqi.answer.llm import defuse, fill
@@ -14,6 +19,7 @@ from yuqi.answer.types import Passage, Prepared
 from yuqi.analysis import analyze
 from yuqi.documents import Chunk
 
+ROOT = Path(__file__).resolve().parent.parent
 CIVIL = "借款到期还不上属于民事纠纷，由法院通过民事诉讼解决，不会因为还不上钱就被抓去坐牢。"
 HOTLINE = "12368 是人民法院的诉讼服务热线，可以用来查询案件进展、核实案号。"
 FRAUD = "诈骗公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。"
@@ -105,3 +111,38 @@ def test_a_card_is_read_back_from_its_chunks_with_each_line_citing_its_own_chunk
     assert [(x.text, x.chunk.chunk_id) for x in card.lines("简答")] == [("不会。普通网贷逾期是民事纠纷。", "doc7:0")]
     assert [(x.text, x.chunk.chunk_id) for x in card.lines("怎么核实")] == [("拨打12368核实案号。", "doc7:1")]
     assert parse_card([chunk(8, "# 普通文章\n没有卡片结构。", path=path)]) is None
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Project modules imported anywhere in a file, at module or function level."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        found |= {n for n in names if n in modules}
+    return found
+
+
+@pytest.mark.parametrize("package", ["yuqi"])
+def test_no_import_cycle_in_the_package(package):
+    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (ROOT / package).rglob("*.py")}
+    graph = {m: _imports(p, set(files)) - {m} for m, p in files.items()}
+    # A package's __init__ re-exporting its own modules is not a cycle of ideas.
+    graph = {m: {d for d in deps if not (m.startswith(d + ".") and files[d].name == "__init__.py")} for m, deps in graph.items()}
+    seen, stack = set(), []
+
+    def visit(m):
+        if m in stack:
+            raise AssertionError(" -> ".join(stack[stack.index(m):] + [m]))
+        if m in seen:
+            return
+        stack.append(m)
+        for d in graph[m]:
+            visit(d)
+        stack.pop()
+        seen.add(m)
+
+    for m in graph:
+        visit(m)

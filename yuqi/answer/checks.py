@@ -2,7 +2,7 @@
 
 `finish`: every [n] true to its passage (support check, markers moved or
 dropped, passages renumbered in reading order), then every statute citation
-checked (yuqi.groundcheck). `llm_guard`: an LLM answer that turns the verdict
+checked (yuqi.citations.ground). `llm_guard`: an LLM answer that turns the verdict
 toward "real" or tells the user to pay, transfer or click is withdrawn.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import replace
 from yuqi.answer.support import AUTO, renumber, repair
 from yuqi.answer.types import Answer, Prepared
 from yuqi.answer.wording import pattern, wording
-from yuqi.groundcheck import check_answer
+from yuqi.citations.ground import check_answer
 
 
 def finish(text: str, prepared: Prepared, used_llm: bool, notice: str) -> Answer:
