@@ -41,7 +41,8 @@ def format_support(metrics: dict) -> str:
 
 
 def rescore(results: Path, retriever) -> dict:
-    """The same check on a saved results.jsonl, without repairing anything."""
+    """The same check on a saved results.jsonl, without repairing anything. Runs saved before
+    `passage_ids` existed name an article passage by its document: any chunk of it may support."""
     from yuqi.answer.prepare import with_vectors
     from yuqi.answer.support import Scorer, claims
     from yuqi.answer.types import Passage
@@ -52,20 +53,22 @@ def rescore(results: Path, retriever) -> dict:
         row = json.loads(line)
         if not row.get("answer"):
             continue
-        ids = row.get("passage_ids") or _first_chunks(row.get("passages", []), retriever)
-        passages = with_vectors([Passage(n, by_id[i]) for n, i in enumerate(ids, 1) if i in by_id], retriever)
+        groups = [[i] for i in row["passage_ids"]] if row.get("passage_ids") else _doc_chunks(row.get("passages", []), retriever)
+        flat = [(n, cid) for n, ids in enumerate(groups, 1) for cid in ids if cid in by_id]
+        passages = with_vectors([Passage(k, by_id[cid]) for k, (_, cid) in enumerate(flat, 1)], retriever)
+        owner = {k: n for k, (n, _) in enumerate(flat, 1)}
         found = [c for c in claims(row["answer"]) if c.numbers]
-        table = Scorer(passages, retriever.embedder).judge([row["answer"][c.start:c.end] for c in found], [c.numbers for c in found])
+        cited = [tuple(k for k, n in owner.items() if n in c.numbers) for c in found]
+        table = Scorer(passages, retriever.embedder).judge([row["answer"][c.start:c.end] for c in found], cited)
         for c, judged in zip(found, table):
             for n in c.numbers:
                 total += 1
-                ok += bool(n in judged and judged[n].supported)
+                ok += any(judged[k].supported for k, m in owner.items() if m == n)
     return {"markers": total, "supported": ok, "rate": round(ok / total, 4) if total else 1.0}
 
 
-def _first_chunks(refs: list[str], retriever) -> list[str]:
-    """Old runs kept refs only: an article's ref names its document, take its best-matching chunk later."""
-    return [retriever.chunks[retriever.index.by_ref[r][0]].chunk_id for r in refs if r in retriever.index.by_ref]
+def _doc_chunks(refs: list[str], retriever) -> list[list[str]]:
+    return [[retriever.chunks[i].chunk_id for i in retriever.index.by_ref.get(r, [])] for r in refs]
 
 
 if __name__ == "__main__":
