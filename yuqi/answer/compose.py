@@ -43,10 +43,12 @@ def _body(chunk) -> str:
     return text[len(chunk.article_no):].lstrip() if chunk.article_no and text.startswith(chunk.article_no) else text
 
 
-def key_sentences(text: str, query: str, limit: int = 2) -> list[str]:
+def key_sentences(text: str, query: str, limit: int = 2, title: str = "") -> list[str]:
     """The sentences of a passage that share most words with the question, in passage order."""
     sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
-    sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s)]  # no headings or fragments
+    # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items.
+    sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
+             and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
     if not sents:
         return []
     tokens = set(tokenize_zh(query))
@@ -123,7 +125,8 @@ def _advice(items, passages, limit: int, card_lines: list[str] = ()) -> list[str
 def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
     """Statutes, those the answer already cites first, each quoted at its most relevant sentence."""
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", text_so_far)]
-    statutes = [p for p in prepared.passages if p.chunk.kind == "statute"]
+    quoted = set(re.findall(r"规定：[^\n]*\[(\d+)\]", text_so_far))  # already quoted above: not again
+    statutes = [p for p in prepared.passages if p.chunk.kind == "statute" and str(p.n) not in quoted]
     statutes.sort(key=lambda p: cited.index(p.n) if p.n in cited else len(cited) + p.n)
     q = prepared.query + " " + " ".join(r.text for r in prepared.analysis.reasons)
     w = wording()
@@ -135,16 +138,18 @@ def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
 
 
 def _material(prepared: Prepared, limit: int) -> list[str]:
-    """Without a card: the key sentence of each of the top passages, quoted."""
+    """Without a card: the key sentence of each of the top passages, quoted (statutes by their label)."""
     lines = []
     for p in prepared.passages:
         if len(lines) >= limit:
             break
         if p.chunk.kind == "statute":
-            continue
-        quote = "".join(key_sentences(p.chunk.text, prepared.query, 1))
+            quote = "".join(key_sentences(_body(p.chunk), prepared.query, 1))
+            lead = wording()["basis_intro"].format(label=p.chunk.label) if quote else ""
+        else:
+            quote, lead = "".join(key_sentences(p.chunk.text, prepared.query, 1, p.chunk.title)), ""
         if quote:
-            lines.append(f"{_short(quote, 200)}[{p.n}]")
+            lines.append(f"{lead}{_short(quote, 200)}[{p.n}]")
     return _dedupe(lines)
 
 
@@ -191,8 +196,11 @@ def compose_question(prepared: Prepared, card: Card | None) -> str:
         lines = [_headline(prepared), *lines]
         why = _reason_lines(prepared) + why
     lines += _section("why", _dedupe(why, direct))
-    lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, lim["verify"])))
-    steps = _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"]))
+    # Debt-collection advice only where the question is about it (a card, a threat, a verdict).
+    on_topic = bool(card or a.threats or a.verdict)
+    verify = _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, lim["verify"])) if on_topic else []
+    steps = _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"])) if on_topic else []
+    lines += _section("verify", verify)
     lines += _section("steps", _dedupe(steps, direct))
     return _finish(lines, prepared, lim["basis"])
 
