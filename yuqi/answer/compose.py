@@ -187,7 +187,7 @@ def compose_message(prepared: Prepared, card: Card | None) -> str:
 
 def compose_question(prepared: Prepared, card: Card | None) -> str:
     a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
-    direct = _card_lines(card, "简答", ps, 2)
+    direct = _dedupe(_card_lines(card, "简答", ps, 2))  # overlapping chunks can repeat a sentence
     why = _card_lines(card, "为什么", ps, lim["card_why"]) or _material(prepared, lim["material"])
     if not direct and why:
         direct, why = why[:1], why[1:]
