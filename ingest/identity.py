@@ -27,9 +27,25 @@ NATION = "中华人民共和国"
 
 def settle(sources: list[Source], corpus_dir: Path, previous: dict[str, dict]) -> list[Source]:
     """Uploads marked and kept off reserved titles; then every doc id made unique."""
-    reserved = {s.title for s in sources if _is_shipped_regulation(s, corpus_dir)}
+    reserved = {s.title for s in sources if _is_shipped_regulation(s, corpus_dir)} | regulation_titles(corpus_dir)
     marked = [_as_upload(s, reserved) if _under(s.path, corpus_dir / USER_DIR) else s for s in sources]
     return unique_ids(marked, corpus_dir, previous)
+
+
+def regulation_titles(corpus_dir: Path) -> set[str]:
+    """Titles of the regulations the project ships (first line `# <title>` of each file)."""
+    folder = corpus_dir / REGULATIONS_DIR
+    if not folder.is_dir():
+        return set()
+    titles = set()
+    for f in sorted(folder.glob("*.md")):
+        try:
+            first = f.read_text(encoding="utf-8-sig").lstrip().split("\n", 1)[0]
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first.startswith("# "):
+            titles.add(first[2:].strip())
+    return titles
 
 
 def _is_shipped_regulation(src: Source, corpus_dir: Path) -> bool:

@@ -47,6 +47,32 @@ class FakeEmbedder:
         return out
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_env(base: Path, **extra: str) -> dict:
+    """Environment for a subprocess working on base/corpus and base/index with the fake embedder
+    (its own embedding cache, so fake vectors never enter the shared one)."""
+    import os
+
+    env = dict(os.environ, YUQI_INDEX_DIR=str(base / "index"), YUQI_CORPUS_DIR=str(base / "corpus"),
+               YUQI_DATA_DIR=str(base / "data"), YUQI_CACHE_DIR=str(base / "cache"), PYTHONPATH=str(ROOT),
+               PYTHONIOENCODING="utf-8", YUQI_TEST_FAKE_EMBEDDER="1", HF_HUB_OFFLINE="1")
+    for var in ("YUQI_CHUNK_SIZE", "YUQI_CHUNK_OVERLAP", "YUQI_EMBED_MODEL"):
+        env.pop(var, None)
+    env.update(extra)
+    return env
+
+
+def run_cli(base: Path, *args: str, timeout: float = 120, **extra: str):
+    """`python -m ingest <args>` as a real subprocess, with the fake embedder."""
+    import subprocess
+
+    return subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=ROOT,
+                          env=cli_env(base, **extra), capture_output=True, text=True, encoding="utf-8",
+                          timeout=timeout)
+
+
 def patch() -> None:
     import yuqi.embed
 
