@@ -17,6 +17,9 @@ STAGES = {"load": ("读取文档", "文档"), "embed": ("计算向量", "段"), 
 BAR = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}]"
 
 
+_OPEN_BARS: list = []  # closed before an error is printed, so the message gets its own line
+
+
 def _progress_bar():
     from tqdm import tqdm
 
@@ -27,6 +30,7 @@ def _progress_bar():
         if bar is None:
             label, unit = STAGES.get(stage, (stage, ""))
             bar = bars[stage] = tqdm(total=total, desc=label, unit=unit, leave=True, mininterval=0.2, bar_format=BAR)
+            _OPEN_BARS.append(bar)
         bar.total = total
         bar.update(max(0, done - bar.n))
         if done >= total:
@@ -104,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
+    for bar in _OPEN_BARS:
+        bar.close()
     line = " ".join(str(message).split())  # one line, whatever the message held
     print(f"错误 (error): {line}", file=sys.stderr)
     return code

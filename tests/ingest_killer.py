@@ -4,6 +4,7 @@
 
 `tmp`: after the temp build dir is fully written, before it is renamed.
 `renamed`: after the rename, before `index/current` is pointed at it.
+`live`: after the new build is live, before the corpus journal is dropped.
 With YUQI_TEST_FAKE_EMBEDDER=1 the deterministic fake embedder stands in for the model.
 Prints KILL-ME (flushed) and sleeps; never returns on its own within a test.
 """
@@ -45,6 +46,10 @@ if __name__ == "__main__":
         ix._fsync_dir = _pause(ix._fsync_dir)
     elif stage == "renamed":
         ix._point_current = _pause_before(ix._point_current)
+    elif stage == "live":
+        from ingest import staging
+
+        staging.Journal.commit = _pause_before(staging.Journal.commit)
     else:
         raise SystemExit(f"unknown stage {stage!r}")
     if os.environ.get("YUQI_TEST_FAKE_EMBEDDER") == "1":

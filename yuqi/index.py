@@ -107,7 +107,8 @@ def write_build(
         os.rename(tmp, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise storage_error(exc) from None
+        # Named by the index directory: the temporary file in the message would be gone already.
+        raise storage_error(OSError(exc.errno, exc.strerror, str(index_dir))) from None
     try:
         _point_current(index_dir, final)
     except OSError as exc:
