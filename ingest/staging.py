@@ -5,8 +5,8 @@ place; anything else is copied, so `ingest build` reproduces every addition.
 
 Names: a file re-added from the same place updates its copy; any other file
 whose name (or stem: `notice.txt` beside `notice.md`) is taken gets `name-2`,
-`name-3`…, so two files never become one document. `.origins.json` in
-corpus/user remembers where each copy came from.
+`name-3`…, so two files never become one document. corpus/.user-origins.json
+remembers where each copy came from.
 
 Transaction: every corpus file an ingest touches is first recorded in a journal
 (corpus/.ingest-pending/) with its previous bytes. The journal is dropped once
@@ -27,7 +27,7 @@ from yuqi.errors import UnreadableDocument
 from yuqi.settings import Settings
 
 USER_DIR = "user"
-ORIGINS = ".origins.json"
+ORIGINS = ".user-origins.json"  # at the corpus root, which the loader never reads
 PENDING = ".ingest-pending"
 
 
@@ -57,7 +57,7 @@ def stage_target(path: Path, settings: Settings, taken: set[str] = frozenset()) 
     if in_corpus(path, settings):
         return path
     user = settings.corpus_dir / USER_DIR
-    origins = read_origins(user)
+    origins = read_origins(settings.corpus_dir)
     base = Path(safe_name(path.name))
     for n in range(1, 1000):
         name = base.name if n == 1 else f"{base.stem}-{n}{base.suffix}"
@@ -84,9 +84,10 @@ def _origin(path: Path) -> str:
     return str(path.resolve())
 
 
-def read_origins(user: Path) -> dict[str, str]:
+def read_origins(corpus_dir: Path) -> dict[str, str]:
+    """Staged name in corpus/user -> the file it was copied from."""
     try:
-        data = json.loads((user / ORIGINS).read_text(encoding="utf-8"))
+        data = json.loads((corpus_dir / ORIGINS).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
@@ -104,10 +105,11 @@ def stage(path: Path, dest: Path, settings: Settings, journal: "Journal", max_by
     user.mkdir(parents=True, exist_ok=True)
     journal.save(dest)
     shutil.copyfile(path, dest)
-    origins = read_origins(user)
+    ledger = settings.corpus_dir / ORIGINS
+    origins = read_origins(settings.corpus_dir)
     origins[dest.name] = _origin(path)
-    journal.save(user / ORIGINS)
-    (user / ORIGINS).write_text(json.dumps(origins, ensure_ascii=False, indent=1), encoding="utf-8")
+    journal.save(ledger)
+    ledger.write_text(json.dumps(origins, ensure_ascii=False, indent=1), encoding="utf-8")
     return True
 
 

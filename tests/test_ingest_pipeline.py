@@ -292,7 +292,7 @@ def test_good_and_bad_files(tmp_path, embedder):
     assert "加密" in skipped["locked.pdf"] and "不支持" in skipped["letter.docx"] and "空" in skipped["empty.txt"]
     for doc_id, (word, _) in good.items():
         assert bm25_docs(settings, embedder, word)[0] == doc_id, (doc_id, word)
-    staged = {p.name for p in (settings.corpus_dir / "user").iterdir()}
+    staged = {p.name for p in (settings.corpus_dir / "user").iterdir() if not p.name.startswith(".")}
     assert staged == {p.name for _, p in good.values()}  # bad files never enter the corpus
     page = next(r for r in chunk_rows(settings) if r["doc_id"] == "page")
     assert "精彩评论" not in page["text"] and "ICP" not in page["text"]
@@ -339,7 +339,9 @@ def test_path_tricks_are_staged_inside_user_dir(tmp_path, embedder):
     user = settings.corpus_dir / "user"
     assert sorted(p.name for p in user.iterdir()) == ["dots.txt", "evil.md"]
     created = {p for p in set(tmp_path.rglob("*")) - before if p.is_file()}
-    assert all(p.resolve().is_relative_to(settings.index_dir.resolve()) or p.parent == user for p in created), created
+    ledger = settings.corpus_dir / ".user-origins.json"  # where each staged copy came from
+    assert all(p.resolve().is_relative_to(settings.index_dir.resolve()) or p.parent == user or p == ledger
+               for p in created), created
 
 
 def test_second_ingest_is_told_busy(tmp_path, embedder):
