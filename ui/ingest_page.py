@@ -45,11 +45,13 @@ def show_report(report) -> None:
 def save_uploads(files, folder: Path) -> list[Path]:
     limit = settings.max_upload_mb * 1024 * 1024
     paths = []
-    for f in files:
+    for i, f in enumerate(files):
         if f.size > limit:
             st.warning(f"{f.name}：超过 {settings.max_upload_mb} MB，已跳过。")
             continue
-        path = folder / safe_name(f.name)  # never the name as sent: no path tricks
+        # One folder per upload: two files sent under one name stay two files (ingest names them apart).
+        path = folder / str(i) / safe_name(f.name)  # never the name as sent: no path tricks
+        path.parent.mkdir()
         path.write_bytes(f.getvalue())
         paths.append(path)
     return paths
