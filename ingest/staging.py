@@ -50,6 +50,18 @@ def safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch not in '<>:"|?*\x00') or "upload.txt"
 
 
+def write_uploads(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Uploaded (name, bytes) pairs as files under `folder`, one subfolder each: two uploads
+    sent under one name stay two files (staging then names them apart). Names are made safe."""
+    paths = []
+    for i, (name, data) in enumerate(files):
+        path = folder / str(i) / safe_name(name)  # never the name as sent: no path tricks
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
 def stage_target(path: Path, settings: Settings, taken: set[str] = frozenset()) -> Path:
     """Where an added file lives in the corpus: itself, or its own copy in corpus/user.
 

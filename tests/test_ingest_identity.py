@@ -178,3 +178,18 @@ def test_uploaded_copy_of_a_shipped_regulation_title(tmp_path):
     assert f"用户上传：{reg}" in d and d[f"用户上传：{reg}"]["origin"] == "upload"
     if reg in d:  # the corpus loader reads regulations/ (another change): the shipped one keeps its id
         assert d[reg]["origin"] != "upload"
+
+
+def test_two_uploads_named_alike_in_one_batch(tmp_path):
+    """The ingest page writes uploads with staging.write_uploads, then adds them."""
+    from ingest.staging import write_uploads
+
+    setup_corpus(tmp_path)
+    paths = write_uploads([("通知.txt", "第一份通知\n催收说要起诉。".encode()),
+                           ("通知.txt", "第二份通知\n平台说可以协商还款。".encode()),
+                           ("../通知.txt", "第三份通知\n律师函没有强制效力。".encode())], tmp_path / "uploads")
+    assert len(set(paths)) == 3 and all(p.is_relative_to(tmp_path / "uploads") for p in paths)
+    out = ok(run_cli(tmp_path, "add", *map(str, paths)))
+    assert "新增 3" in out
+    texts = "\n".join(chunk_texts(tmp_path))
+    assert "要起诉" in texts and "协商还款" in texts and "强制效力" in texts

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ingest.pipeline import add, list_docs, remove, safe_name
+from ingest.pipeline import add, list_docs, remove
+from ingest.staging import write_uploads
 from ui.common import service_or_stop, sidebar
 from yuqi.errors import YuqiError
 from yuqi.settings import get_settings
@@ -45,16 +46,12 @@ def show_report(report) -> None:
 def save_uploads(files, folder: Path) -> list[Path]:
     limit = settings.max_upload_mb * 1024 * 1024
     paths = []
-    for i, f in enumerate(files):
+    for f in files:
         if f.size > limit:
             st.warning(f"{f.name}：超过 {settings.max_upload_mb} MB，已跳过。")
             continue
-        # One folder per upload: two files sent under one name stay two files (ingest names them apart).
-        path = folder / str(i) / safe_name(f.name)  # never the name as sent: no path tricks
-        path.parent.mkdir()
-        path.write_bytes(f.getvalue())
-        paths.append(path)
-    return paths
+        paths.append((f.name, f.getvalue()))
+    return write_uploads(paths, folder)
 
 
 uploads = st.file_uploader("选择文件", type=["txt", "md", "html", "htm", "pdf"], accept_multiple_files=True)
