@@ -165,7 +165,7 @@ def _chunks_and_docs(
     sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport,
     progress: Progress | None = None,
 ) -> tuple[list[Chunk], dict[str, dict]]:
-    from ingest.citecheck import citation_report, statute_source_for
+    from yuqi.citations import citation_report, from_sources as statute_source_for
 
     sources = settle(sources, settings.corpus_dir, previous)
     statutes = statute_source_for(sources)

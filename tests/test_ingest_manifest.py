@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_embed import FakeEmbedder, run_cli
+from fake_embed import NamedFakeEmbedder as FakeEmbedder, run_cli
 from filemakers import write_text
 from yuqi import index as ix
 from yuqi.errors import IndexMismatch

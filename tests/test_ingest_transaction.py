@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_embed import FakeEmbedder, cli_env, run_cli
+from fake_embed import NamedFakeEmbedder as FakeEmbedder, cli_env, run_cli
 from filemakers import write_text
 from yuqi import index as ix
 from yuqi.errors import IndexCorrupt, YuqiError
