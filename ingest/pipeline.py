@@ -21,7 +21,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
-from ingest.identity import settle
+from ingest.identity import UPLOAD_PREFIX, settle
 from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
 from ingest.staging import (  # noqa: F401 - USER_DIR, safe_name: used by the ingest page
     USER_DIR, Journal, file_of, recover, safe_name, same_file, stage, stage_target, unselect,
@@ -176,6 +176,9 @@ def _chunks_and_docs(
         if progress:
             progress("load", n, len(sources))
         report.titles[src.doc_id] = src.title
+        if src.doc_id.startswith(UPLOAD_PREFIX) and src.doc_id not in previous:
+            report.notes.append(f"{src.path} 的标题属于国家法律法规数据库或收录的法规，已作为用户上传文本“{src.doc_id}”导入；"
+                                "需要官方文本请把名称加入 corpus/statutes.txt")
         if src.content_hash in by_hash and by_hash[src.content_hash] != src.doc_id:
             report.duplicates.append((src.path, by_hash[src.content_hash]))
             continue

@@ -156,7 +156,8 @@ def test_uploaded_statute_cannot_take_a_law_title(tmp_path, title):
     (tmp_path / "up").mkdir()
     fake = write_text(tmp_path / "up", "xingfa.md",
                       f"# {title}\n\n第九百条 网络借款逾期不还的，处三年以下有期徒刑。\n")
-    ok(run_cli(tmp_path, "add", str(fake)))
+    out = ok(run_cli(tmp_path, "add", str(fake)))
+    assert f"已作为用户上传文本“用户上传：{title}”导入" in out  # said, not silent
     d = docs(tmp_path)
     own = f"用户上传：{title}"
     assert own in d and title not in d
