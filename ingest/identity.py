@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from yuqi.documents import Source
+from yuqi.errors import AmbiguousDocument, YuqiError
 
 UPLOAD_PREFIX = "用户上传："
 USER_DIR = "user"
@@ -124,3 +125,16 @@ def _under(path: str, root: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def find_document(name: str, docs: dict[str, dict]) -> dict:
+    """The one document `name` means: its id, else its title or file name. Several → error."""
+    if name in docs:
+        return docs[name]
+    found = [d for d in docs.values() if name in (d.get("title"), Path(d.get("path", "")).name, Path(d.get("path", "")).stem)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise YuqiError(f"没有找到文档 {name}（用 `python -m ingest list` 查看已导入的文档）")
+    ids = sorted(d["doc_id"] for d in found)
+    raise AmbiguousDocument(f"“{name}”对应多个文档，未删除任何内容；请用文档编号指定其一：{'、'.join(ids)}", ids)

@@ -21,16 +21,16 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
-from ingest.identity import UPLOAD_PREFIX, settle
+from ingest.identity import UPLOAD_PREFIX, find_document, settle  # noqa: F401 - find_document: used by the CLI
 from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
 from ingest.staging import (  # noqa: F401 - USER_DIR, safe_name: used by the ingest page
     USER_DIR, Journal, file_of, recover, safe_name, same_file, stage, stage_target, unselect,
 )
+from ingest.writeindex import write_index
 from yuqi import index as ix
 from yuqi.documents import Chunk, Source, text_hash
-from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
-from yuqi.errors import AmbiguousDocument, IndexCorrupt, IngestBusy, UnreadableDocument, YuqiError, storage_error
-from yuqi.manifest import library_versions, tokenizer_identity
+from yuqi.embed import Embedder
+from yuqi.errors import IngestBusy, UnreadableDocument, YuqiError, storage_error
 from yuqi.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -113,54 +113,6 @@ def _now() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _write(
-    settings: Settings, embedder: Embedder, chunks: list[Chunk], docs: dict[str, dict],
-    reuse: dict[str, np.ndarray], progress: Progress | None, started: float,
-) -> tuple[str, int]:
-    texts = [ix.search_text(c) for c in chunks]
-    hashes = [text_hash(t) for t in texts]
-    vectors, embedded = _vectors(texts, hashes, settings, embedder, reuse, progress)
-    counts = {
-        "docs": len(docs), "chunks": len(chunks),
-        "statute_chunks": sum(c.kind == "statute" for c in chunks),
-        "article_chunks": sum(c.kind == "article" for c in chunks),
-    }
-    manifest = ix.Manifest(
-        embed_model=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
-        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, corpus_hash=ix.corpus_hash(chunks),
-        built_at=_now(), counts=counts, build_seconds=round(time.perf_counter() - started, 2),
-        tokenizer=tokenizer_identity(), versions=library_versions(),
-    )
-    if progress:
-        progress("index", 0, 1)
-    build = ix.write_build(settings.index_dir, chunks, vectors, docs, manifest)
-    if progress:
-        progress("index", 1, 1)
-    return build.name, embedded
-
-
-def _vectors(
-    texts: list[str], hashes: list[str], settings: Settings, embedder: Embedder,
-    reuse: dict[str, np.ndarray], progress: Progress | None,
-) -> tuple[np.ndarray, int]:
-    """Vectors from the live build, the shared cache, or the model (only for new text)."""
-    import sqlite3
-
-    try:
-        cache = EmbeddingCache(cache_path(settings.cache_dir), embedder.fingerprint)
-        try:
-            if reuse:
-                cache.put({h: reuse[h] for h in hashes if h in reuse})
-            step = (lambda d, t: progress("embed", d, t)) if progress else None
-            return embed_cached(texts, embedder, cache, step)
-        finally:
-            cache.close()
-    except sqlite3.OperationalError as exc:  # "database or disk is full", read-only cache dir
-        raise storage_error(OSError(0, str(exc), str(cache_path(settings.cache_dir))), "写入向量缓存") from None
-    except OSError as exc:
-        raise storage_error(exc, "写入向量缓存") from None
-
-
 def _chunks_and_docs(
     sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport,
     progress: Progress | None = None,
@@ -230,7 +182,7 @@ def build(settings: Settings, embedder: Embedder, progress: Progress | None = No
         chunks, docs = _chunks_and_docs(sources, settings, previous, report, progress)
         report.removed = sorted(set(previous) - set(docs))
         _title_removed(report, previous)
-        report.build_id, report.embedded = _write(settings, embedder, chunks, docs, reuse, progress, started)
+        report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
     report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
     return report
 
@@ -297,7 +249,7 @@ def _rebuild(
     chunks, docs = _chunks_and_docs(sources, settings, previous, report, progress)
     report.removed = sorted(set(previous) - set(docs))
     _title_removed(report, previous)
-    report.build_id, report.embedded = _write(settings, embedder, chunks, docs, reuse, progress, started)
+    report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
     report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
     report.docs = docs
     return report
@@ -312,19 +264,6 @@ def _keep_only(report: IngestReport, paths: set[str]) -> None:
     report.added = [d for d in report.added if mine(d)]
     report.updated = [d for d in report.updated if mine(d)]
     report.unchanged = [d for d in report.unchanged if mine(d)]
-
-
-def find_document(name: str, docs: dict[str, dict]) -> dict:
-    """The one document `name` means: its id, else its title or file name. Several → error."""
-    if name in docs:
-        return docs[name]
-    found = [d for d in docs.values() if name in (d.get("title"), Path(d.get("path", "")).name, Path(d.get("path", "")).stem)]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise YuqiError(f"没有找到文档 {name}（用 `python -m ingest list` 查看已导入的文档）")
-    ids = sorted(d["doc_id"] for d in found)
-    raise AmbiguousDocument(f"“{name}”对应多个文档，未删除任何内容；请用文档编号指定其一：{'、'.join(ids)}", ids)
 
 
 def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IngestReport:
@@ -344,7 +283,7 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
                 raise YuqiError(f"未能移除 {doc['doc_id']}：语料中仍有它的文件（{doc['path']}），未做任何改动")
             report.removed = sorted(set(previous) - set(docs))
             _title_removed(report, previous)
-            report.build_id, report.embedded = _write(settings, embedder, chunks, docs, reuse, progress, started)
+            report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
     report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
     report.added, report.updated, report.unchanged = [], [], []
     return report
