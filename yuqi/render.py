@@ -184,7 +184,7 @@ def _link_close(tokens, i, opts, env) -> str:
         return "</a>"
     label = tokens[i - 1].content if i and tokens[i - 1].type == "text" else ""
     # An inert link keeps its text; its target is shown as text so a reader can judge it.
-    return "" if not url or label == url else f'<span class="inert-link">（{escape(url)}）</span>'
+    return "" if not url or label == url else f'<span class="inert-link">（{escape(unquote(url))}）</span>'
 
 
 @lru_cache(maxsize=1)
