@@ -130,3 +130,12 @@ def test_clean_passage_drops_markdown_and_marks_cuts():
 def test_labels_cannot_carry_markdown_links_or_images():
     label = inert_label("[1] 《标题![x](http://evil.example/a.png)》 www.evil.example")
     assert "](" not in label and "www." not in label and "http:" not in label
+
+
+def test_split_sections_keeps_the_direct_answer_first():
+    from yuqi.render import split_sections
+
+    head, sections = split_sections("**结论：诈骗**。不要转账。\n\n**为什么**\n- 理由[1]\n\n**现在该做什么**\n- 保留证据\n\n**空**\n")
+    assert head == "**结论：诈骗**。不要转账。"
+    assert [t for t, _ in sections] == ["为什么", "现在该做什么"]
+    assert sections[0][1] == "- 理由[1]"

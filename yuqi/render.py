@@ -217,3 +217,21 @@ def inert_label(text: str) -> str:
     """For widget labels, which Streamlit reads as Markdown: escape its syntax, defang URLs and e-mails."""
     text = re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text or "")
     return re.sub(r"(?i)(www|https?|@)", lambda m: m.group(1) + "\u200b", text)
+
+
+SECTION = re.compile(r"^\s*(?:\*\*([^*\n]{1,16})\*\*|#{1,4}\s+([^\n]{1,16}))\s*$")
+
+
+def split_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """An answer's opening (the direct answer) and its titled sections ("**为什么**" … or "### 为什么" …)."""
+    head: list[str] = []
+    sections: list[tuple[str, list[str]]] = []
+    for line in (text or "").splitlines():
+        m = SECTION.match(line)
+        if m:
+            sections.append(((m.group(1) or m.group(2)).strip(), []))
+        elif sections:
+            sections[-1][1].append(line)
+        else:
+            head.append(line)
+    return "\n".join(head).strip(), [(t, "\n".join(b).strip()) for t, b in sections if "\n".join(b).strip()]
