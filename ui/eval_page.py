@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from yuqi import evalviews as ev
+from ui import evalviews as ev
 from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
 from yuqi.errors import YuqiError
 from yuqi.feedback import export_eval_items, list_feedback
