@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.common import service_or_stop
-from ui.draw import TurnView, draw_assistant, view_from_answer
+from ui.draw import TurnView, draw_assistant, scroll_to, view_from_answer
 from yuqi.answer import input_problem, prepare, stream_answer
 from yuqi.errors import YuqiError
 from yuqi.render import markdown_html
@@ -54,7 +54,7 @@ def draw_feedback(view: TurnView) -> None:
         st.rerun()
 
 
-def draw_turn(turn) -> None:
+def draw_turn(turn, latest: bool = False) -> None:
     if isinstance(turn, dict):  # the person's own words: plain text, never markup
         with st.chat_message("user"):
             st.text(turn["content"])
@@ -63,6 +63,8 @@ def draw_turn(turn) -> None:
         draw_assistant(turn)
         if turn.kind == "answer":
             draw_feedback(turn)
+            if latest:
+                scroll_to(turn)
 
 
 def answer_view(question: str) -> TurnView:
@@ -119,8 +121,8 @@ def draw_examples() -> None:
         st.button(ex["label"], key=f"example-{i}", help=ex["text"], width="stretch", on_click=fill_input, args=(ex["text"],))
 
 
-for turn in state.messages:
-    draw_turn(turn)
+for i, turn in enumerate(state.messages):
+    draw_turn(turn, latest=i == len(state.messages) - 1)
 
 if not state.messages:
     draw_examples()

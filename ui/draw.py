@@ -72,6 +72,40 @@ def view_from_answer(answer, retriever, private: tuple[str, ...] = ()) -> TurnVi
     )
 
 
+# Our own script, no user text in it: after an answer, bring its start (the verdict) to the top of the
+# screen once; Streamlit's chat otherwise keeps the view at the bottom, i.e. on the sources.
+SCROLL_JS = """<script>(function () {
+  const id = "%s"; window.__yuqiShown = window.__yuqiShown || {};
+  if (window.__yuqiShown[id]) return;
+  window.__yuqiShown[id] = true;
+  let touched = false;
+  const stop = (e) => { if (e.isTrusted) touched = true; };
+  ["wheel", "touchstart", "pointerdown", "keydown"].forEach(t => window.addEventListener(t, stop, {capture: true, passive: true}));
+  function go() {
+    const el = document.querySelector('[data-turn-start="' + id + '"]');
+    if (!el || touched) return;
+    const top = el.getBoundingClientRect().top;
+    if (top >= 40 && top <= window.innerHeight * 0.4) return;  // already where it should be
+    let box = el.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+    box = box || document.scrollingElement;
+    // the chat sticks to the bottom until the reader scrolls: tell it the reader did
+    box.dispatchEvent(new WheelEvent("wheel")); box.dispatchEvent(new WheelEvent("wheel"));
+    el.scrollIntoView({block: "start"});
+    box.scrollTop -= 70;
+  }
+  [300, 800, 1500, 2500, 4000].forEach(ms => setTimeout(go, ms));
+})();</script>"""
+
+
+def scroll_to(view: TurnView) -> None:
+    st.html(SCROLL_JS % view.id, unsafe_allow_javascript=True)
+
+
+def draw_start(view: TurnView) -> None:
+    st.markdown(f'<span data-turn-start="{view.id}"></span>', unsafe_allow_html=True)
+
+
 def draw_verdict(view: TurnView) -> None:
     if not view.verdict_label:
         return
@@ -110,8 +144,7 @@ def draw_steps(view: TurnView) -> None:
 def draw_cards(cards: list[Card], private: tuple[str, ...] = ()) -> None:
     if not cards:
         return
-    with st.expander(f"来源（{len(cards)} 条）：" + "；".join(inert_label(c.title) for c in cards[:2])
-                     + ("…" if len(cards) > 2 else "")):
+    with st.expander(f"来源（{len(cards)} 条）"):
         for card in cards:
             st.markdown(f"**[{card.n}] {inert_label(card.title)}**")
             if card.version:
@@ -130,6 +163,7 @@ def draw_assistant(view: TurnView) -> None:
     if view.kind in ("warning", "error"):
         getattr(st, view.kind)(view.text)
         return
+    draw_start(view)
     draw_verdict(view)
     draw_answer_text(view.text, view.private)
     for n in view.notices:
