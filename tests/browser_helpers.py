@@ -106,7 +106,7 @@ def source_summaries(page, contains: str | re.Pattern | None = None):
 def open_sources(page, summary) -> str:
     """Open one answer's sources and return their visible text."""
     summary.click()
-    details = page.get_by_test_id("stExpander").filter(has=summary).get_by_test_id("stExpanderDetails")
+    details = summary.locator("xpath=ancestor::*[@data-testid='stExpander'][1]").get_by_test_id("stExpanderDetails")
     details.wait_for(state="visible")
     return details.inner_text()
 

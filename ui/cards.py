@@ -60,8 +60,14 @@ def card_title(chunk) -> str:
     return chunk.title + (f" · {heading[:24]}" if heading and heading != chunk.title else "")
 
 
-def build_cards(passages, note_source) -> list[Card]:
-    """`note_source(doc_id)` gives a document's citation notes (yuqi.sources.citation_notes).
+def version_of(chunk, doc: dict) -> str:
+    """The regulation's 发布/修订 line, from the chunk or else its document entry."""
+    return str((chunk.meta or {}).get("version") or doc.get("version") or "")
+
+
+def build_cards(passages, note_source, doc_info=lambda doc_id: {}) -> list[Card]:
+    """`note_source(doc_id)` gives a document's citation notes (yuqi.sources.citation_notes),
+    `doc_info(doc_id)` its entry in the index (for the version).
 
     A note is shown only on a card whose own text contains the citation it is about, and once per answer.
     """
@@ -75,5 +81,5 @@ def build_cards(passages, note_source) -> list[Card]:
                 shown.add(key)
                 notes.append(Note(note["raw"], note["note"], note.get("current_label", ""), note.get("current_text", "")))
         cards.append(Card(p.n, c.ref, card_title(c), c.kind, clean_passage(c.text, starts_mid_sentence(c)),
-                          str((c.meta or {}).get("version", "")), c.url, tuple(notes)))
+                          version_of(c, doc_info(c.doc_id) or {}), c.url, tuple(notes)))
     return cards

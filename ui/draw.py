@@ -64,7 +64,8 @@ def view_from_answer(answer, retriever, private: tuple[str, ...] = ()) -> TurnVi
     from yuqi.sources import citation_notes
 
     prepared = answer.prepared
-    cards = build_cards(answer.passages, lambda doc_id: citation_notes(doc_id, retriever))
+    cards = build_cards(answer.passages, lambda doc_id: citation_notes(doc_id, retriever),
+                        lambda doc_id: retriever.index.docs.get(doc_id, {}))
     return TurnView(
         question=prepared.query, text=answer.text, notices=list(prepared.notices), notice=answer.notice,
         cards=cards, steps=[] if prepared.declined else step_texts(prepared.analysis), private=private,
