@@ -195,10 +195,11 @@ def test_example_buttons_fill_the_input(phone):
 def test_question_gets_answer_with_titled_sources(page):
     ask(page, "催收骚扰我的家人违法吗")
     answer = last_assistant_text(page)
-    assert "治安管理处罚法" in answer or "刑法" in answer or "个人信息" in answer, answer[:2000]
+    assert re.search(r"结论|违法|不", answer.split("为什么")[0]), answer[:800]  # a direct answer before the sections
     summary = source_summaries(page).last
     expect(summary).to_be_visible()
     sources = open_sources(page, summary)
+    assert "治安管理处罚法" in sources or "民法典" in sources or "个人信息保护法" in sources, sources[:1500]
     titles = re.findall(r"\[(\d+)\] (.+)", sources)
     assert titles and all("《" in t or not re.search(r"[0-9a-f]{16}", t) for _, t in titles), titles
     assert not re.search(r"[0-9a-f]{16}|原文第 \d+", sources), sources[:1500]  # no hash ids, no offsets

@@ -149,20 +149,20 @@ def draw_cards(cards: list[Card], private: tuple[str, ...] = ()) -> None:
         for card in cards:
             st.markdown(f"**[{card.n}] {inert_label(card.title)}**")
             if card.version:
-                st.caption(f"版本：{card.version}")
+                st.caption(inert_label(f"版本：{card.version}"))
             st.markdown(plain_html(card.text, private, css="yuqi-passage"), unsafe_allow_html=True)
             if card.url:
                 st.markdown(plain_html(f"原文链接：{card.url}", private), unsafe_allow_html=True)
             for note in card.notes:
-                st.warning(f"{note.raw}：{note.text}")
+                st.warning(inert_label(f"{note.raw}：{note.text}"))
                 if note.current_text:
-                    st.caption(f"现行条文 {note.current_label}：{note.current_text[:300]}")
+                    st.caption(inert_label(f"现行条文 {note.current_label}：{note.current_text[:300]}"))
 
 
 def draw_assistant(view: TurnView) -> None:
     """One answer, in reading order for a phone."""
     if view.kind in ("warning", "error"):
-        getattr(st, view.kind)(view.text)
+        getattr(st, view.kind)(inert_label(view.text))  # an error may quote a file name
         return
     draw_start(view)
     draw_verdict(view)
