@@ -83,7 +83,7 @@ def test_sms_shows_verdict_first_highlight_and_next_steps(app_env):
     assert not at.exception, at.exception
     md = [m.value for m in at.main.markdown]
     badge = next(i for i, v in enumerate(md) if 'data-verdict="scam"' in v)
-    answer = next(i for i, v in enumerate(md) if "yuqi-md" in v)
+    answer = next(i for i, v in enumerate(md) if 'class="yuqi-md"' in v)
     assert badge < answer  # the verdict, then the direct answer, before anything else
     assert any("<mark" in v for v in md)
     codes = [c.value for c in at.code]
