@@ -139,3 +139,8 @@ def test_split_sections_keeps_the_direct_answer_first():
     assert head == "**结论：诈骗**。不要转账。"
     assert [t for t, _ in sections] == ["为什么", "现在该做什么"]
     assert sections[0][1] == "- 理由[1]"
+
+
+def test_labels_keep_plain_text_readable():
+    assert inert_label("miss-1 · 检索未命中") == "miss-1 · 检索未命中"
+    assert inert_label("- 列表").startswith("\\-") and inert_label("1. 标题").startswith("1\\.")

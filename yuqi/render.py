@@ -215,7 +215,9 @@ def clean_passage(text: str, mid_start: bool = False) -> str:
 
 def inert_label(text: str) -> str:
     """For widget labels, which Streamlit reads as Markdown: escape its syntax, defang URLs and e-mails."""
-    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text or "")
+    text = re.sub(r"([\\`*_{}\[\]()!|~<>$])", r"\\\1", (text or "").replace("\n", " "))
+    text = re.sub(r"^(\s*)([-+#>])", r"\1\\\2", text)  # a list or heading mark at the start
+    text = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
     return re.sub(r"(?i)(www|https?|@)", lambda m: m.group(1) + "\u200b", text)
 
 
