@@ -104,7 +104,7 @@ def _write(
 def _chunks_and_docs(
     sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport
 ) -> tuple[list[Chunk], dict[str, dict]]:
-    from ingest.citecheck import citation_report, statute_source_for
+    from yuqi.citations import citation_report, from_sources as statute_source_for
 
     statutes = statute_source_for(sources)
     chunks: list[Chunk] = []
