@@ -154,3 +154,25 @@ def test_citation_page_flags_an_invented_article(app_env):
     at.button[0].click().run()
     labels = " ".join(e.label for e in at.expander)
     assert "条文不存在" in labels and "已核验" in labels
+
+
+def test_the_facts_view_is_drawn_beside_the_highlight_when_present(app_env, monkeypatch):
+    import sys
+    import types
+
+    import streamlit as st
+
+    calls = []
+    facts = types.ModuleType("ui.facts")  # stands in for ui/facts.py (branch `verdicts`) if it is not merged yet
+
+    def render_facts(analysis):
+        calls.append(analysis.verdict)
+        st.caption("读到的事实：测试")
+
+    facts.render_facts = render_facts
+    monkeypatch.setitem(sys.modules, "ui.facts", facts)
+    at = chat_app()
+    at.chat_input[0].set_value(SMS).run()
+    assert not at.exception, at.exception
+    assert calls and set(calls) == {"scam"}
+    assert any(c.value == "读到的事实：测试" for c in at.caption)

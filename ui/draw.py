@@ -37,6 +37,7 @@ class TurnView:
     cards: list[Card] = field(default_factory=list)
     steps: list[StepText] = field(default_factory=list)
     private: tuple[str, ...] = ()  # personal values: plain text only, never inside a link
+    analysis: object = None  # the message's Analysis, for the facts view (None for a question or a follow-up)
     kind: str = "answer"  # or "warning" / "error": `text` is then the message shown
 
     @property
@@ -69,6 +70,7 @@ def view_from_answer(answer, retriever, private: tuple[str, ...] = ()) -> TurnVi
     return TurnView(
         question=prepared.query, text=answer.text, notices=list(prepared.notices), notice=answer.notice,
         cards=cards, steps=[] if prepared.declined else step_texts(prepared.analysis), private=private,
+        analysis=prepared.analysis if prepared.analysis.is_message and not prepared.analysis.followup else None,
         **analysis_fields(prepared.analysis, private),
     )
 
@@ -126,10 +128,21 @@ def draw_answer_text(text: str, private: tuple[str, ...] = ()) -> None:
             st.markdown(markdown_html(body, private), unsafe_allow_html=True)
 
 
+def draw_facts(analysis) -> None:
+    """The facts read from the message (who, to whom, claim, demand, channel, 案号), beside the highlight."""
+    try:
+        from ui.facts import render_facts
+    except ImportError:
+        return  # the facts view comes with the message-analysis rewrite (branch `verdicts`)
+    render_facts(analysis)
+
+
 def draw_message(view: TurnView) -> None:
     if view.message_html:
         with st.expander("短信中的关键线索（已高亮）"):
             st.markdown(view.message_html, unsafe_allow_html=True)
+            if view.analysis is not None:
+                draw_facts(view.analysis)
 
 
 def draw_steps(view: TurnView) -> None:
