@@ -92,12 +92,13 @@ docs = list_docs(settings)
 if docs:
     table = pd.DataFrame([
         {"标题": d["title"], "类型": "法规" if d["kind"] == "statute" else "文章", "段落数": d["chunks"],
-         "引用核验": (d.get("citations") or {}).get("summary", ""), "导入时间": d["added_at"], "文档编号": d["doc_id"]}
+         "引用核验": (d.get("citations") or {}).get("summary", ""), "导入日期": str(d["added_at"])[:10]}
         for d in docs
     ])
-    # Title first and wide; the id last: the column a narrow screen cuts is the one a reader needs least.
+    # Titles, not ids (the remove box below names both); few, short columns so none is cut on a narrow screen.
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "标题": st.column_config.TextColumn(width="large"), "引用核验": st.column_config.TextColumn(width="medium"),
+        "标题": st.column_config.TextColumn(width="medium"), "类型": st.column_config.TextColumn(width="small"),
+        "段落数": st.column_config.NumberColumn(width="small"), "导入日期": st.column_config.TextColumn(width="small"),
     })
     with st.form("remove"):
         labels = {d["doc_id"]: f"{d['title']}（{d['doc_id']}）" if d["title"] != d["doc_id"] else d["doc_id"] for d in docs}
