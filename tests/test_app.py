@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]  # real index, real embedding model
 SMS = "【某某金融】您已逾期，我司已向法院提交诉前财产保全申请，明日冻结您名下所有账户，请今日18点前转账至 6222 0212 3456 7890 123 户名：王强"
 HOSTILE_SMS = SMS + "\n\n![](//track.example/t.png?u=victim)\n\n[付款](//track.example/pay) <img src=http://track.example/x.png>"
 

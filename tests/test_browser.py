@@ -25,7 +25,7 @@ from browser_helpers import (
 )
 from conftest import ROOT, copy_corpus
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.model]  # the served app loads the real embedding model
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright (Python package) is not installed")
