@@ -144,3 +144,10 @@ def test_split_sections_keeps_the_direct_answer_first():
 def test_labels_keep_plain_text_readable():
     assert inert_label("miss-1 · 检索未命中") == "miss-1 · 检索未命中"
     assert inert_label("- 列表").startswith("\\-") and inert_label("1. 标题").startswith("1\\.")
+
+
+def test_a_bold_conclusion_line_is_the_direct_answer_not_a_section():
+    from yuqi.render import split_sections
+
+    head, sections = split_sections("**结论：这是诈骗**\n法院不会让你点链接缴费。\n\n### 怎么核实\n拨打 12368")
+    assert head.startswith("**结论：这是诈骗**") and [t for t, _ in sections] == ["怎么核实"]

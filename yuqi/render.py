@@ -221,7 +221,8 @@ def inert_label(text: str) -> str:
     return re.sub(r"(?i)(www|https?|@)", lambda m: m.group(1) + "\u200b", text)
 
 
-SECTION = re.compile(r"^\s*(?:\*\*([^*\n]{1,16})\*\*|#{1,4}\s+([^\n]{1,16}))\s*$")
+# A short bold or heading line is a section title; one with a colon ("**结论：这是诈骗**") is content.
+SECTION = re.compile(r"^\s*(?:\*\*([^*\n：:]{1,16})\*\*|#{1,4}\s+([^\n：:]{1,16}))\s*$")
 
 
 def split_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
