@@ -21,12 +21,14 @@ from yuqi.documents import Source
 from yuqi.errors import YuqiError
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("简答", "为什么", "怎么核实", "现在该做什么")  # all required, in this order
+SECTIONS = ("简答", "为什么", "怎么核实", "现在该做什么", "依据")  # all required, in this order
+# 依据 comes last, not in the header: a header full of references would fill the first chunk
+# and push the 简答 away from the title and the phrasings it answers.
 MIN_PHRASINGS = 3
 MAX_SHORT_SENTENCES = 2  # the 简答 is the direct answer: one or two sentences
 LIST_SEP = "；"
 REF_RE = re.compile(r"^(?P<title>[^#\s]{2,120})#(?P<article>第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)$")
-HEADER_RE = re.compile(r"^(问法|依据)：(.*)$", re.M)
+HEADER_RE = re.compile(r"^(问法)：(.*)$", re.M)
 SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
 
@@ -138,6 +140,18 @@ def _sections(text: str) -> tuple[CardSection, ...]:
     return tuple(out)
 
 
+def _refs(basis: CardSection) -> list[CardRef]:
+    refs = []
+    for item, s, e in _items(basis.text.replace("\n", LIST_SEP), basis.start):
+        m = REF_RE.match(item)
+        if m is None:
+            raise CardFormatError(f"依据“{item}”不符合“<法律法规正式名称>#第X条”的格式")
+        refs.append(CardRef(m.group("title"), m.group("article"), s, e))
+    if not refs:
+        raise CardFormatError("“依据”一节没有条文")
+    return refs
+
+
 def _parse(text: str, doc_id: str, path: str) -> Card:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not first.startswith("# ") or not first[2:].strip():
@@ -147,16 +161,8 @@ def _parse(text: str, doc_id: str, path: str) -> Card:
     phrasings = tuple(p for p, _, _ in _items(p_val, p_at))
     if len(phrasings) < MIN_PHRASINGS:
         raise CardFormatError(f"“问法”至少要有 {MIN_PHRASINGS} 种说法（用“；”分隔），现有 {len(phrasings)} 种")
-    r_at, r_val = _header(text, "依据", head_end)
-    refs = []
-    for item, s, e in _items(r_val, r_at):
-        m = REF_RE.match(item)
-        if m is None:
-            raise CardFormatError(f"依据“{item}”不符合“<法律法规正式名称>#第X条”的格式")
-        refs.append(CardRef(m.group("title"), m.group("article"), s, e))
-    if not refs:
-        raise CardFormatError("“依据”一行没有条文")
     sections = _sections(text)
+    refs = _refs(sections[-1])
     short = sentences(sections[0].text)
     if len(short) > MAX_SHORT_SENTENCES:
         raise CardFormatError(f"“简答”应为一到两句话，现有 {len(short)} 句")
