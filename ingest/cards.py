@@ -157,6 +157,9 @@ def _parse(text: str, doc_id: str, path: str) -> Card:
     if not first.startswith("# ") or not first[2:].strip():
         raise CardFormatError("第一行应为“# 问题标题”")
     head_end = m.start() if (m := SECTION_RE.search(text)) else len(text)
+    extra = [ln for ln in text[:head_end].split("\n")[1:] if ln.strip() and not ln.startswith("问法：")]
+    if extra:
+        raise CardFormatError(f"标题和第一个小节之间只能有“问法：”一行，多出：{extra[0][:30]}")
     p_at, p_val = _header(text, "问法", head_end)
     phrasings = tuple(p for p, _, _ in _items(p_val, p_at))
     if len(phrasings) < MIN_PHRASINGS:
