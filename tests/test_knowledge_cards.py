@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, fake_settings
 
 from ingest.cards import (
     MAX_SHORT_SENTENCES, MIN_PHRASINGS, SECTIONS, CardFormatError, CardRefError, check_cards, is_card,
     load_card, parse_card, ref_problems, regulation_dir, sentences, validate_card,
 )
 from ingest.chunk import chunk_source
-from ingest.load import load_corpus, load_file
+from ingest.load import load_file
 
 KNOWLEDGE = ROOT / "corpus" / "knowledge"
 CARD_FILES = sorted(p for p in KNOWLEDGE.glob("*.md") if is_card(p.read_text(encoding="utf-8")))
@@ -143,24 +143,30 @@ def _corpus_with(tmp_path: Path, card_text: str) -> Path:
     return corpus
 
 
-def test_build_hook_stops_on_a_fake_ref(tmp_path):
-    """The check runs inside the build, before anything is embedded (no model needed)."""
-    from ingest.pipeline import IngestReport, _chunks_and_docs
-
-    corpus = _corpus_with(tmp_path, _card(refs="中华人民共和国刑法#第九百九十九条"))
-    sources, _ = load_corpus(corpus)
-    with pytest.raises(CardRefError, match="知识卡片 fake_card 引用的条文无法核验.*中华人民共和国刑法#第九百九十九条"):
-        _chunks_and_docs(sources, make_settings(tmp_path, corpus), {}, IngestReport())
-
-
-def test_build_hook_passes_good_cards_and_skips_readme(tmp_path):
-    from ingest.pipeline import IngestReport, _chunks_and_docs
+def test_build_stops_on_a_fake_ref_and_keeps_the_live_index(tmp_path, fake_embedder):
+    """The check runs inside the build, before anything is embedded; the previous build stays live."""
+    from ingest.pipeline import build
+    from yuqi import index as ix
 
     corpus = _corpus_with(tmp_path, _card())
-    sources, _ = load_corpus(corpus)
-    assert [s.doc_id for s in sources] == ["fake_card"]  # README.md is notes for writers, not a source
-    chunks, docs = _chunks_and_docs(sources, make_settings(tmp_path, corpus), {}, IngestReport())
-    assert set(docs) == {"fake_card"} and chunks[0].kind == "article"
+    settings = fake_settings(tmp_path, corpus)
+    build(settings, fake_embedder)
+    live = ix.current_build(settings.index_dir)
+    (corpus / "knowledge" / "fake_card.md").write_text(_card(refs="中华人民共和国刑法#第九百九十九条"), encoding="utf-8")
+    calls = fake_embedder.calls
+    with pytest.raises(CardRefError, match="知识卡片 fake_card 引用的条文无法核验.*中华人民共和国刑法#第九百九十九条"):
+        build(settings, fake_embedder)
+    assert fake_embedder.calls == calls and ix.current_build(settings.index_dir) == live
+
+
+def test_build_indexes_good_cards_and_skips_readme(tmp_path, fake_embedder):
+    from ingest.pipeline import build, list_docs
+
+    corpus = _corpus_with(tmp_path, _card())
+    report = build(fake_settings(tmp_path, corpus), fake_embedder)
+    assert report.added == ["fake_card"]  # README.md is notes for writers, not a source
+    docs = list_docs(fake_settings(tmp_path, corpus))
+    assert [(d["doc_id"], d["kind"]) for d in docs] == [("fake_card", "article")]
 
 
 def test_check_cards_ignores_fact_sheets_and_other_folders(tmp_path):
