@@ -190,3 +190,22 @@ def test_first_chunk_holds_title_phrasings_and_the_whole_short_answer(path: Path
     assert card.title in first.text and card.phrasings[-1] in first.text
     assert card.short_answer in first.text
 
+
+
+def _card_table() -> dict[str, str]:
+    """README's 卡片一览: short name -> file stem."""
+    import re
+
+    rows = re.findall(r"^\| `([a-z0-9_]+)\.md` \| ([^|]+?) \| [^|]+ \|$", (KNOWLEDGE / "README.md").read_text(encoding="utf-8"), re.M)
+    return {name: stem for stem, name in rows}
+
+
+def test_readme_lists_every_card_and_every_cross_reference_resolves():
+    import re
+
+    table = _card_table()
+    assert sorted(table.values()) == sorted(p.stem for p in CARD_FILES)
+    for path in CARD_FILES:
+        for group in re.findall(r"另见((?:“[^”]+”)+)卡片", path.read_text(encoding="utf-8")):
+            for name in re.findall(r"“([^”]+)”", group):
+                assert table.get(name) not in (None, path.stem), (path.stem, name)
