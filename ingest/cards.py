@@ -224,9 +224,11 @@ def ref_problems(card: Card, reg_dir: Path | None = None) -> list[str]:
 
 
 def validate_card(card: Card, reg_dir: Path | None = None) -> None:
+    reg_dir = reg_dir or regulation_dir()
     bad = ref_problems(card, reg_dir)
     if bad:
-        raise CardRefError(f"知识卡片 {card.doc_id} 引用的条文无法核验，构建已停止：{'；'.join(bad)}")
+        hint = "" if reg_dir else "。未找到规章文件目录，司法解释和条例无法核验（可设置 YUQI_REGULATIONS_DIR）"
+        raise CardRefError(f"知识卡片 {card.doc_id} 引用的条文无法核验，构建已停止：{'；'.join(bad)}{hint}")
 
 
 def check_cards(sources: list[Source]) -> list[Card]:

@@ -209,3 +209,13 @@ def test_readme_lists_every_card_and_every_cross_reference_resolves():
         for group in re.findall(r"另见((?:“[^”]+”)+)卡片", path.read_text(encoding="utf-8")):
             for name in re.findall(r"“([^”]+)”", group):
                 assert table.get(name) not in (None, path.stem), (path.stem, name)
+
+
+def test_missing_regulation_folder_is_named_in_the_error(monkeypatch, tmp_path):
+    import ingest.cards as cards
+
+    monkeypatch.setattr(cards, "regulation_dir", lambda: None)
+    card = parse_card(_card(refs="征信业管理条例#第二十五条"), "credit_card")
+    with pytest.raises(CardRefError, match="征信业管理条例#第二十五条.*YUQI_REGULATIONS_DIR"):
+        validate_card(card)
+    validate_card(parse_card(_card(), "law_only"))  # laws.db refs need no regulation folder
