@@ -184,6 +184,21 @@ def load_card(path: Path) -> Card:
     return parse_card(path.read_text(encoding="utf-8"), path.stem, str(path))
 
 
+def card_text(card: Card) -> str:
+    """Title, phrasings and the four answer sections: what the card says (its 依据 excluded)."""
+    return "\n".join([card.title, *card.phrasings, *(s.text for s in card.sections if s.name != "依据")])
+
+
+def load_cards(knowledge_dir: Path) -> dict[str, Card]:
+    """Every card in a folder by doc id (fact sheets skipped), e.g. to map a retrieved card to its 依据."""
+    out = {}
+    for path in sorted(knowledge_dir.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "README.md" and is_card(text):
+            out[path.stem] = parse_card(text, path.stem, str(path))
+    return out
+
+
 # -- reference check ----------------------------------------------------------
 
 def regulation_dir() -> Path | None:
@@ -197,27 +212,43 @@ def regulation_dir() -> Path | None:
 
 @lru_cache(maxsize=4)
 def _checker(reg_dir: Path | None):
-    """The ONE place that uses yuqi's citation checker (being moved to the yuqi/citations/ package).
+    """The ONE place that uses yuqi's citation checker (yuqi.citations).
 
-    Returns ref -> (ok, note): ok only when the article exists in the current text we hold."""
-    from yuqi.citations import Citation, CombinedSource, LawsDb, MemoryStatutes, check, parse_statute_markdown
+    Returns verify(title, article, card_text) -> (ok, note): ok only when the article exists
+    in the current text we hold. For a law renumbered since (治安管理处罚法 2025, or any law
+    laws.db holds a 历史版本 of), the card's own wording decides which reading it means: a
+    card that talks about what the old article said is citing an outdated number."""
+    from ingest.statutes import parse_statute
+    from yuqi.citations import Citation, check, from_sources
 
-    regs = [parse_statute_markdown(f.read_text(encoding="utf-8")) for f in sorted((reg_dir or Path("/nonexistent")).glob("*.md"))]
-    source = CombinedSource([MemoryStatutes({t: a for t, a in regs if a}), LawsDb()])
+    files = sorted(reg_dir.glob("*.md")) if reg_dir else []
+    source = from_sources([parse_statute(f.read_text(encoding="utf-8"), str(f)) for f in files if f.name != "README.md"])
 
-    def verify(title: str, article: str) -> tuple[bool, str]:
-        result = check(Citation(f"{title}{article}", 0, 0, title, title, article), source)
-        return result.status == "verified", result.note or result.status
+    def verify(title: str, article: str, card_text: str) -> tuple[bool, str]:
+        r = check(Citation(f"{title}{article}", 0, 0, title, title, article), source)
+        if r.status == "renumbered" and len(r.readings) == 2:
+            now, old = r.readings
+            if _overlap(now.text, card_text) >= _overlap(old.text, card_text):
+                return True, ""
+            return False, f"{r.note}；卡片写的是旧版内容"
+        return r.status == "verified", r.note or r.status
 
     return verify
+
+
+def _overlap(article: str, card_text: str) -> float:
+    """Share of the article's character bigrams that the card's text uses."""
+    grams = {article[i:i + 2] for i in range(len(article) - 1)}
+    return sum(g in card_text for g in grams) / len(grams) if grams else 0.0
 
 
 def ref_problems(card: Card, reg_dir: Path | None = None) -> list[str]:
     """Chinese descriptions of the card's references that are not current articles."""
     verify = _checker(reg_dir or regulation_dir())
+    text = card_text(card)
     out = []
     for r in card.refs:
-        ok, note = verify(r.title, r.article)
+        ok, note = verify(r.title, r.article, text)
         if not ok:
             out.append(f"{r.ref}（{note}）")
     return out

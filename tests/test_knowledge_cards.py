@@ -13,7 +13,7 @@ from conftest import ROOT, fake_settings
 
 from ingest.cards import (
     MAX_SHORT_SENTENCES, MIN_PHRASINGS, SECTIONS, CardFormatError, CardRefError, check_cards, is_card,
-    load_card, parse_card, ref_problems, regulation_dir, sentences, validate_card,
+    load_card, load_cards, parse_card, ref_problems, regulation_dir, sentences, validate_card,
 )
 from ingest.chunk import chunk_source
 from ingest.load import load_file
@@ -77,15 +77,19 @@ def test_every_ref_is_a_current_article(path: Path):
 @needs_regs
 def test_body_citations_are_current_and_listed_in_the_basis():
     """A statute the card's text cites must be one of its 依据 (so the basis shown is the one argued)."""
-    from yuqi.citations import CombinedSource, LawsDb, MemoryStatutes, check_text, parse_statute_markdown
+    from datetime import date
 
-    regs = [parse_statute_markdown(f.read_text(encoding="utf-8")) for f in regulation_dir().glob("*.md")]
-    db = CombinedSource([MemoryStatutes({t: a for t, a in regs if a}), LawsDb()])
+    from ingest.statutes import parse_statute
+    from yuqi.citations import check_text, from_sources
+
+    files = [f for f in regulation_dir().glob("*.md") if f.name != "README.md"]
+    db = from_sources([parse_statute(f.read_text(encoding="utf-8"), str(f)) for f in files])
+    today = date.today().isoformat()  # cards are written in today's numbering
     for path in CARD_FILES:
         card = load_card(path)
         body = path.read_text(encoding="utf-8")[: card.section("依据").heading_start]
         refs = {r.ref for r in card.refs}
-        for r in check_text(body, db):
+        for r in check_text(body, db, today):
             assert r.status == "verified" and r.current_ref in refs, (path.stem, r.citation.raw, r.status)
 
 
@@ -219,3 +223,20 @@ def test_missing_regulation_folder_is_named_in_the_error(monkeypatch, tmp_path):
     with pytest.raises(CardRefError, match="征信业管理条例#第二十五条.*YUQI_REGULATIONS_DIR"):
         validate_card(card)
     validate_card(parse_card(_card(), "law_only"))  # laws.db refs need no regulation folder
+
+
+def test_load_cards_maps_doc_ids_to_their_basis():
+    cards = load_cards(KNOWLEDGE)
+    assert sorted(cards) == [p.stem for p in CARD_FILES] and "hecha_qudao" not in cards
+    assert "中华人民共和国刑法#第三百一十三条" in {r.ref for r in cards["zuolao"].refs}
+
+
+THREATS = {"借款人应当按期还款（《民法典》第六百七十五条）。": "写恐吓信或者以其他方法威胁他人人身安全、公然侮辱他人、多次发送侮辱恐吓信息干扰他人正常生活的，可以处拘留或者罚款。"}
+
+
+def test_a_renumbered_article_cited_for_its_old_content_is_rejected():
+    """治安管理处罚法 2025: the old 第四十二条 (threats) is now 第五十条; today's 第四十二条 is about railways."""
+    card = parse_card(_card(refs="中华人民共和国治安管理处罚法#第四十二条", **THREATS), "old_number")
+    with pytest.raises(CardRefError, match="中华人民共和国治安管理处罚法#第四十二条.*旧版"):
+        validate_card(card)
+    validate_card(parse_card(_card(refs="中华人民共和国治安管理处罚法#第五十条", **THREATS), "new_number"))
