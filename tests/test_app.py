@@ -108,7 +108,7 @@ def test_markdown_and_html_in_a_pasted_message_stay_inert(app_env):
 
 def test_notes_appear_once_and_only_on_cards_that_cite_them(app_env):
     at = chat_app()
-    at.chat_input[0].set_value("催收天天打电话骚扰我，可以报警吗").run()
+    at.chat_input[0].set_value("催收短信轰炸违反治安管理处罚法第42条吗").run()
     assert not at.exception, at.exception
     cards = last_view(at).cards
     noted = [c for c in cards if c.notes]
