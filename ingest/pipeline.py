@@ -117,8 +117,10 @@ def _chunks_and_docs(
     sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport,
     progress: Progress | None = None,
 ) -> tuple[list[Chunk], dict[str, dict]]:
+    from ingest.cards import check_cards
     from yuqi.citations import citation_report, from_sources as statute_source_for
 
+    check_cards(sources)  # a knowledge card citing a missing or outdated article stops the build (CardError)
     sources = settle(sources, settings.corpus_dir, previous)
     statutes = statute_source_for(sources)
     chunks: list[Chunk] = []
