@@ -12,7 +12,7 @@ from .normalize import normalise
 from .threats import is_message, is_reported, threats_from_cues, wants_judgement
 from .verdict import decide
 
-_QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗")
+_QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗|问问|想问|请问|想知道|咨询一下")
 _VERIFY_QUESTION = re.compile(r"核实|核查|查询|怎么查|去哪查|真假|是不是真|真的吗|验证|确认")
 _NEW_MESSAGE_KINDS = {"sender", "case_number", "url_unknown", "url_official", "bank_card",
                       "phone_personal", "phone_court", "phone_service", "account_name"}
@@ -45,6 +45,16 @@ def _threats(cues: tuple[Cue, ...], facts: Facts) -> tuple[str, ...]:
     return tuple(t for t in THREAT_IDS if t in found)
 
 
+_TOWARD_SCAM = re.compile(r"(?<!不是)(?<!不属于)(?<!非)(诈骗|scam|骗局|虚假)")
+
+
+def _pushes_plausible(text: str, cues: tuple[Cue, ...]) -> bool:
+    """An injected instruction that does not itself say "scam" is taken as pushing toward plausible."""
+    norm = normalise(text)
+    spans = [norm[max(0, c.start - 20):c.end + 30] for c in cues if c.kind == "injection"]
+    return any(not _TOWARD_SCAM.search(s) for s in spans)
+
+
 def _should_judge(text: str, facts: Facts, message: bool) -> bool:
     if message or facts.conduct or facts.demands or facts.addressee == "third_party":
         return True
@@ -67,7 +77,7 @@ def analyze(text: str, encoder=None) -> Analysis:
     message = is_message(text, cues) or bool(facts.conduct) or facts.addressee == "third_party"
     verdict, reasons, conflict = (None, (), False)
     if _should_judge(text, facts, message):
-        injected = any(c.kind == "injection" for c in cues)
+        injected = _pushes_plausible(text, cues)
         verdict, reasons, conflict = decide(facts, threats, injected)
     topic_ids = topics(text)
     return Analysis(

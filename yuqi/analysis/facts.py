@@ -81,7 +81,7 @@ def _claims(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
 
 
 def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
-    kinds = {"press_key", "pay_link", "fine", "bail_fee", "collect_agent", "report_whereabouts",
+    kinds = {"pay", "press_key", "pay_link", "fine", "bail_fee", "collect_agent", "report_whereabouts",
              "account_cancel", "state_policy", "paid_repair", "fee", "send_info", "download"}
     out = []
     for c in cues:
@@ -101,7 +101,7 @@ def _conduct(cues: tuple[Cue, ...], impersonated: Cue | None) -> tuple[Fact, ...
 
 def _context(cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     kinds = {"fact:no_dispute", "fact:suspect", "fact:unless_repay", "fact:unrelated_condition",
-             "fact:self_report", "fact:asks_credibility"}
+             "fact:self_report", "fact:asks_credibility", "fact:via_court", "fact:overstated"}
     return tuple(Fact(c.kind.removeprefix("fact:"), c) for c in cues if c.kind in kinds)
 
 

@@ -42,7 +42,8 @@ def scam_signals(f: Facts) -> Iterator[Signal]:
             yield flag(key, d.cue)
     if (d := f.has("demands", "pay_link")) or (f.has("demands", "fine") and authority):
         yield flag("pay_link", _cue(d or f.has("demands", "fine")))
-    if (d := f.has("demands", "pay")) and (f.has("channel", "bank_card", "account_name", "link_other")):
+    own = ("您", "你", "本人", "绑定", "自己")  # "存入您绑定的还款卡" is the debtor's own account
+    if (d := f.has("demands", "pay")) and not any(w in d.cue.text for w in own):
         yield flag("pay_personal", d.cue)
     if (d := f.has("demands", "account_cancel")) and (f.has("claims", "credit_report") or f.has("demands", "state_policy")):
         yield flag("account_cancel_script", d.cue)
@@ -75,7 +76,7 @@ def illegal_signals(f: Facts) -> Iterator[Signal]:
 
 
 def exaggerated_signals(f: Facts) -> Iterator[Signal]:
-    court = f.speaker == "court"
+    court = f.speaker == "court" or bool(f.has("context", "via_court"))
     for kind in ("freeze", "preservation"):
         if (c := f.has("claims", kind)) and not court and not _court_case(f, kind):
             yield flag("collector_freezes", c.cue)
@@ -90,6 +91,8 @@ def exaggerated_signals(f: Facts) -> Iterator[Signal]:
         yield flag("collector_arrests", c.cue)
     if (c := f.has("context", "unrelated_condition")) and f.has("claims", "credit_report"):
         yield flag("credit_for_unrelated_act", c.cue)
+    if c := f.has("context", "overstated"):
+        yield flag("overstated", c.cue)
     if c := f.has("claims", "visit"):
         yield flag("visit_pressure", c.cue)
     third = next((c for c in f.claims if c.kind == "contact_third" and any(p in c.cue.text for p in _THIRD_PLACES)), None)
@@ -101,7 +104,9 @@ def exaggerated_signals(f: Facts) -> Iterator[Signal]:
             yield flag("case_type_mismatch", None)
 
 
-_LAWFUL_CLAIMS = ("lawsuit", "hearing", "court_notice", "mediation", "lawyer_letter", "credit_report", "termination")
+_LAWFUL_CLAIMS = ("lawsuit", "hearing", "court_notice", "mediation", "lawyer_letter", "credit_report", "termination",
+                  "freeze", "preservation", "enforcement", "blacklist")
+_COURT_ONLY = ("freeze", "preservation", "enforcement", "blacklist")
 
 
 def plausible_signals(f: Facts, threats: tuple[str, ...]) -> Iterator[Signal]:
@@ -110,6 +115,8 @@ def plausible_signals(f: Facts, threats: tuple[str, ...]) -> Iterator[Signal]:
         if c.kind not in _LAWFUL_CLAIMS:
             continue
         if c.kind == "credit_report" and not f.has("context", "unless_repay"):
+            continue
+        if c.kind in _COURT_ONLY and not (f.speaker == "court" or f.has("context", "via_court") or _court_case(f, c.kind)):
             continue
         step = steps["service" if c.kind == "court_notice" else c.kind]
         text = f"“{c.cue.text}”：{step['label']}是{('、'.join(_who(step)))}可以依法采取的步骤；真实的会经{step['channel']}，请按核实渠道确认"
