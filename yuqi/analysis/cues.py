@@ -13,7 +13,7 @@ from .normalize import normalise
 
 _RISK_KINDS = {"payment_demand", "personal_account", "fee_demand", "bank_card", "account_name", "url_unknown",
                "insult", "intimidation", "fact:pay_link", "fact:press_key", "fact:bail_fee", "fact:paid_repair",
-               "fact:fee", "fact:collect_agent", "fact:send_info", "fact:download", "fact:threat_safety"}
+               "fact:fee", "fact:pay", "fact:collect_agent", "fact:send_info", "fact:download", "fact:threat_safety"}
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 # Structural kinds that can claim the same digits; earlier wins an overlap.
 _DIGIT_PRIORITY = ("case_number", "url_official", "url_unknown", "bank_card", "phone_court",
