@@ -20,7 +20,7 @@ _FOREIGN = re.compile(r"(?<![\d])(?:\+|00)(?!86)\d{1,3}[\s-]?\d{5,}")
 _SENDER_ORG = {"法院": "court", "公安": "police", "检察院": "procuratorate", "律所": "lawyer",
                "调解中心": "mediator", "法务部": "collector", "仲裁委": "arbitration", "平台": "creditor"}
 _AUTHORITY = ("court", "police", "procuratorate", "village_committee")
-_CONDUCT_CUES = {"insult": "insult", "intimidation": "threat_safety", "harassment": "harassment",
+_CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "threat_safety", "harassment": "harassment",
                  "fact:threat_safety": "threat_safety", "fact:publish": "publish",
                  "fact:disclose_done": "disclose_done"}
 _DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee",
