@@ -45,16 +45,6 @@ def _threats(cues: tuple[Cue, ...], facts: Facts) -> tuple[str, ...]:
     return tuple(t for t in THREAT_IDS if t in found)
 
 
-_TOWARD_SCAM = re.compile(r"(?<!不是)(?<!不属于)(?<!非)(诈骗|scam|骗局|虚假)")
-
-
-def _pushes_plausible(text: str, cues: tuple[Cue, ...]) -> bool:
-    """An injected instruction that does not itself say "scam" is taken as pushing toward plausible."""
-    norm = normalise(text)
-    spans = [norm[max(0, c.start - 20):c.end + 30] for c in cues if c.kind == "injection"]
-    return any(not _TOWARD_SCAM.search(s) for s in spans)
-
-
 def _should_judge(text: str, facts: Facts, message: bool) -> bool:
     if message or facts.conduct or facts.demands or facts.addressee == "third_party":
         return True
@@ -62,7 +52,7 @@ def _should_judge(text: str, facts: Facts, message: bool) -> bool:
         return True
     if facts.claims and (facts.has("context", "asks_credibility") or not _QUESTION.search(normalise(text))):
         return True  # a fragment stating a claim, or a question whether a received claim is true
-    return (is_reported(text) and bool(facts.claims)) or wants_judgement(text)
+    return wants_judgement(text)
 
 
 def analyze(text: str, encoder=None) -> Analysis:
@@ -77,8 +67,9 @@ def analyze(text: str, encoder=None) -> Analysis:
     message = is_message(text, cues) or bool(facts.conduct) or facts.addressee == "third_party"
     verdict, reasons, conflict = (None, (), False)
     if _should_judge(text, facts, message):
-        injected = _pushes_plausible(text, cues)
-        verdict, reasons, conflict = decide(facts, threats, injected)
+        # Cues inside an injected instruction were dropped (risk cues excepted), so injected
+        # text can never add a plausible signal; it can only keep a payment demand visible.
+        verdict, reasons, conflict = decide(facts, threats)
     topic_ids = topics(text)
     return Analysis(
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,

@@ -128,8 +128,26 @@ def main(argv: list[str] | None = None) -> int:
               f"contacts={m['contacts_recall']:.2f} court_sms={m['court_sms_recall']:.2f}")
     print("confusion (whole, gold -> pred):", json.dumps(result["whole"]["confusion"], ensure_ascii=False))
     print(f"p50 analysis {result['p50_ms']:.1f} ms")
+    if encoder is not None:
+        print("layer gains:", json.dumps(layer_gains(args.set, encoder), ensure_ascii=False))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def layer_gains(path: Path, encoder) -> dict[str, dict[str, int]]:
+    """Per fact kind: items where the rule layer found it, and items the semantic layer added."""
+    from .cues import extract_cues
+    from .semantic import semantic_cues
+
+    gains: dict[str, dict[str, int]] = {}
+    for item in load(path):
+        rules = extract_cues(item.query)
+        for c in rules:
+            if c.kind.startswith("fact:"):
+                gains.setdefault(c.kind[5:], {"rule": 0, "semantic_added": 0})["rule"] += 1
+        for c in semantic_cues(item.query, rules, encoder):
+            gains.setdefault(c.kind[5:], {"rule": 0, "semantic_added": 0})["semantic_added"] += 1
+    return gains

@@ -23,8 +23,7 @@ _AUTHORITY = ("court", "police", "procuratorate", "village_committee")
 _CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "threat_safety", "harassment": "harassment",
                  "fact:threat_safety": "threat_safety", "fact:publish": "publish",
                  "fact:disclose_done": "disclose_done"}
-_DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee",
-                "repair_service": "paid_repair"}
+_DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee"}
 _REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
 
 
@@ -88,6 +87,9 @@ def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
         kind = _DEMAND_CUES.get(c.kind) or c.kind.removeprefix("fact:")
         if (c.kind in _DEMAND_CUES or (c.kind.startswith("fact:") and kind in kinds)) and not _negated(norm, c):
             out.append(Fact(kind, c))
+    # "我们能处理征信" is only a paid-repair offer when a fee or a private contact comes with it.
+    if any(c.kind == "paid_contact" for c in cues):
+        out += [Fact("paid_repair", c) for c in cues if c.kind == "repair_service"]
     return tuple(out)
 
 
