@@ -10,7 +10,7 @@ from .facts import read_facts
 from .model import THREAT_IDS, Analysis, Cue, Facts
 from .normalize import normalise
 from .threats import is_message, is_reported, threats_from_cues, wants_judgement
-from .verdict import decide
+from .verdict import decide, unsure_reason
 
 _QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗|问问|想问|请问|想知道|咨询一下")
 _VERIFY_QUESTION = re.compile(r"核实|核查|查询|怎么查|去哪查|真假|是不是真|真的吗|验证|确认")
@@ -45,6 +45,13 @@ def _threats(cues: tuple[Cue, ...], facts: Facts) -> tuple[str, ...]:
     return tuple(t for t in THREAT_IDS if t in found)
 
 
+def _settled(facts: Facts) -> bool:
+    """The rule layer already found scam or unlawful conduct: more cues cannot make it safer,
+    so the semantic layer (the costly part) is skipped."""
+    verdict, _, _ = decide(facts, ())
+    return verdict in ("scam", "illegal")
+
+
 def _should_judge(text: str, facts: Facts, message: bool) -> bool:
     if message or facts.conduct or facts.demands or facts.addressee == "third_party":
         return True
@@ -58,11 +65,12 @@ def _should_judge(text: str, facts: Facts, message: bool) -> bool:
 def analyze(text: str, encoder=None) -> Analysis:
     text = text if isinstance(text, str) else ""
     cues = extract_cues(text)
-    if encoder is not None:
+    facts = read_facts(text, cues)
+    if encoder is not None and text.strip() and not _settled(facts):
         from .semantic import semantic_cues
 
         cues = tuple(sorted(cues + semantic_cues(text, cues, encoder), key=lambda c: (c.start, c.end, c.kind)))
-    facts = read_facts(text, cues)
+        facts = read_facts(text, cues)
     threats = _threats(cues, facts)
     message = is_message(text, cues) or bool(facts.conduct) or facts.addressee == "third_party"
     verdict, reasons, conflict = (None, (), False)
@@ -70,6 +78,8 @@ def analyze(text: str, encoder=None) -> Analysis:
         # Cues inside an injected instruction were dropped (risk cues excepted), so injected
         # text can never add a plausible signal; it can only keep a payment demand visible.
         verdict, reasons, conflict = decide(facts, threats)
+        if verdict is None and threats:
+            reasons = (unsure_reason(threats),)
     topic_ids = topics(text)
     return Analysis(
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,

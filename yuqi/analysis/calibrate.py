@@ -1,8 +1,9 @@
 """Calibrate the semantic layer's per-kind thresholds on the TUNING half only.
 
-Every prototype kind pushes toward caution (scam/illegal/exaggerated), so a clause
-from an item whose gold verdict is plausible or none (either reading) must stay below
-the threshold: threshold = max such similarity + margin, never below a floor.
+Each prototype kind stands for one gold label (POSITIVE below). A clause of a tuning item
+that does not carry that label must stay below the kind's threshold:
+threshold = max such similarity + margin, never below a floor. The held-out half is
+never read here.
 `python -m yuqi.analysis.calibrate --set FILE` writes data/semantic_thresholds.json.
 """
 
@@ -19,19 +20,27 @@ MARGIN = 0.01
 FLOOR = 0.86  # e5 cosines of unrelated Chinese sentences sit around 0.75–0.85
 
 
+POSITIVE = {
+    "threat_safety": lambda i: i.verdict == "illegal", "insult": lambda i: i.verdict == "illegal",
+    "publish": lambda i: "contacts" in i.threats, "contact_third": lambda i: "contacts" in i.threats,
+    "visit": lambda i: "visit" in i.threats, "freeze": lambda i: "preservation" in i.threats,
+    "account_cancel": lambda i: i.verdict == "scam", "paid_repair": lambda i: i.verdict == "scam",
+    "pay": lambda i: i.verdict == "scam", "suspect": lambda i: "criminal" in i.threats,
+}
+
+
 def calibrate(path: Path, encoder) -> dict:
     safe_max: dict[str, float] = {k: 0.0 for k in prototypes()}
     risky_max: dict[str, float] = {k: 0.0 for k in prototypes()}
     for item in load(path):
         if half_of(item.domain) != "tune":
             continue
-        safe = {item.verdict, item.verdict_alt} & {None, "plausible"} and item.verdict in (None, "plausible")
         for _, _, best in clause_scores(item.query, encoder):
             for kind, s in best.items():
-                table = safe_max if safe else risky_max
+                table = risky_max if POSITIVE[kind](item) else safe_max
                 table[kind] = max(table[kind], s)
     limits = {k: round(max(FLOOR, safe_max[k] + MARGIN), 4) for k in safe_max}
-    return {"_doc": f"Calibrated on the tuning half of {path.name}: max cosine of any clause of a plausible/none item "
+    return {"_doc": f"Calibrated on the tuning half of {path.name}: max cosine of any clause of an item without the kind's label "
                     f"+ {MARGIN}, floor {FLOOR}. safe_max/risky_max are the figures it came from.",
             "thresholds": limits, "safe_max": safe_max, "risky_max": risky_max}
 

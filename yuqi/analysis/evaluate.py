@@ -133,9 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 def layer_gains(path: Path, encoder) -> dict[str, dict[str, int]]:
     """Per fact kind: items where the rule layer found it, and items the semantic layer added."""
@@ -151,3 +148,7 @@ def layer_gains(path: Path, encoder) -> dict[str, dict[str, int]]:
         for c in semantic_cues(item.query, rules, encoder):
             gains.setdefault(c.kind[5:], {"rule": 0, "semantic_added": 0})["semantic_added"] += 1
     return gains
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

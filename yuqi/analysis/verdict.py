@@ -153,3 +153,12 @@ def decide(facts: Facts, threats: tuple[str, ...], injected: bool = False) -> tu
         body = advice()["reasons"]["conflict"]
         reasons.insert(0, Reason(body, None, tuple(reasons[0].refs)))
     return verdict, tuple(reasons), conflict
+
+
+def unsure_reason(threats: tuple[str, ...]) -> Reason:
+    """No verdict yet threats named: say so plainly instead of reassuring by default."""
+    from .model import THREAT_LABELS
+
+    named = "、".join(THREAT_LABELS.get(t, t) for t in threats)
+    refs = tuple(r for t in threats for r in advice()["threat_refs"].get(t, ()))[:3]
+    return Reason(f"信息提到了{named}，但仅凭这段文字无法判断真假；请按下面的渠道核实，不要因为没有结论就放松警惕。", None, refs)
