@@ -128,3 +128,39 @@ def test_split_by_source_domain_is_deterministic() -> None:
     assert source_domain("https://www.csai.cn/loan/1.html (x)") == "csai.cn"
     assert source_domain("http://zj.sina.com.cn/news/a (y)") == "sina.com.cn"
     assert half_of("csai.cn") == half_of("csai.cn") and {half_of(d) for d in ("a.cn", "b.cn", "c.cn", "d.cn", "e.cn")} == {"tune", "held"}
+
+
+# Self-written variants of the legal categories (unit behaviour, not evidence of generalisation).
+VARIANTS = [
+ ("【最高人民法院】您涉及一起民事纠纷，案号（2024）京0105民初8892号，请点击 http://court-gov.cc/s 查看传票并缴纳诉讼费", "scam"),
+ ("您好，这里是XX银行信用卡中心，您的信用卡因异常已被冻结，如需解冻请联系客服 00852-61234567", "scam"),
+ ("【XX金融】尊敬的客户，您的借款已逾期30天，请于今日内登录XX金融App还款，以免影响个人征信。", "plausible"),
+ ("我是公安局经侦大队的李警官，你名下账户涉嫌洗钱，需要把资金转到安全账户进行核查", "scam"),
+ ("你好，你的学生贷款账户还没有注销，根据银保监会规定必须在今天之内注销，否则影响征信", "scam"),
+ ("专业征信修复，逾期记录一周内消除，先处理后收费，微信 zx8888", "scam"),
+ ("再不还钱，我们就把你的欠款信息和照片发给你所有的微信好友，让大家看看你是什么人", "illegal"),
+ ("你妈的，欠钱不还的狗东西，明天就到你公司去闹", "illegal"),
+ ("请问是张三的妻子吗？你老公在我们平台欠款三万元已逾期，请转告他尽快处理", "illegal"),
+ ("【XX消费金融】您的欠款已逾期90天，我司已委托XX律师事务所向您发送律师函，请于7日内联系处理。", "plausible"),
+ ("【XX】你的案件已提交至当地法院，法院将在3日内冻结你名下所有银行账户并强制执行", "exaggerated"),
+ ("我们已经派人前往你的户籍地，会向你的邻居和村委会了解情况", "exaggerated"),
+ ("【12368】江某某，（2025）浙0106民初1234号案件，杭州市西湖区人民法院已向您电子送达起诉状副本，请登录 https://zxfw.court.gov.cn 查看。", "plausible"),
+ ("您好，您有一张法院传票未领取，详情请按1，人工服务请按9", "scam"),
+ ("催收天天给我爸妈打电话说我欠钱，这样合法吗", "illegal"),
+ ("有人冒充律师给我打电话，让我交3000元就能撤诉，是真的吗", "scam"),
+ ("逾期了，平台说要把我告上法庭，是真的会告吗", "plausible"),
+ ("Your account is frozen. Call +44 7700 900123 now.", None),
+ ("你的欠款已经逾期，今天下午三点前不处理，就安排人员上门外访并通知你单位", "illegal"),
+ ("您的贷款已逾期，请尽快还款。", None),
+ ("为了你和你家人的安全，建议你尽快还款，不然后果自负", "illegal"),
+]
+
+
+@pytest.mark.parametrize("text,verdict", VARIANTS)
+def test_variants_of_each_category(text: str, verdict: str | None) -> None:
+    assert analyze(text).verdict == verdict
+
+
+def test_warnings_against_scams_are_not_conduct() -> None:
+    a = analyze("【XX银行】温馨提示：谨防不法分子冒充我行客服，以注销账户为由要求转账，请勿向陌生账户汇款。")
+    assert a.verdict is None and not a.facts.conduct and not a.facts.demands

@@ -22,7 +22,7 @@ _SENDER_ORG = {"法院": "court", "公安": "police", "检察院": "procuratorat
 _AUTHORITY = ("court", "police", "procuratorate", "village_committee")
 _CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "threat_safety", "harassment": "harassment",
                  "fact:threat_safety": "threat_safety", "fact:publish": "publish",
-                 "fact:disclose_done": "disclose_done"}
+                 "fact:disclose_done": "disclose_done", "fact:impersonation": "impersonation"}
 _DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee"}
 _REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
 
@@ -80,7 +80,7 @@ def _claims(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
 
 
 def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
-    kinds = {"pay", "press_key", "pay_link", "fine", "bail_fee", "collect_agent", "report_whereabouts",
+    kinds = {"pay", "pay_to_stop", "press_key", "pay_link", "fine", "bail_fee", "collect_agent", "report_whereabouts",
              "account_cancel", "state_policy", "paid_repair", "fee", "send_info", "download"}
     out = []
     for c in cues:
@@ -93,8 +93,8 @@ def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     return tuple(out)
 
 
-def _conduct(cues: tuple[Cue, ...], impersonated: Cue | None) -> tuple[Fact, ...]:
-    out = [Fact(_CONDUCT_CUES[c.kind], c) for c in cues if c.kind in _CONDUCT_CUES]
+def _conduct(norm: str, cues: tuple[Cue, ...], impersonated: Cue | None) -> tuple[Fact, ...]:
+    out = [Fact(_CONDUCT_CUES[c.kind], c) for c in cues if c.kind in _CONDUCT_CUES and not _negated(norm, c)]
     out += [Fact("impersonation", c) for c in cues if c.kind == "impersonation"]
     if impersonated:
         out.append(Fact("impersonation", impersonated))
@@ -115,7 +115,7 @@ def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
         speaker=speaker, speaker_cue=speaker_cue,
         addressee="third_party" if third else "debtor", addressee_cue=third,
         claims=_claims(norm, cues), context=_context(cues), demands=_demands(norm, cues),
-        channel=_channel(text, norm, cues), conduct=_conduct(cues, impersonated),
+        channel=_channel(text, norm, cues), conduct=_conduct(norm, cues, impersonated),
         case_numbers=tuple(decode(c.value) for c in cues if c.kind == "case_number"),
         reported=bool(_REPORTED.search(norm)),
     )
