@@ -27,8 +27,14 @@ _DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fe
 _REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
 
 
+_WARNING = re.compile(r"谨防|警惕|切勿")  # a warning sentence describes a scam, it does not make one
+
+
 def _negated(norm: str, cue: Cue) -> bool:
-    return bool(_NEGATED.search(norm[max(0, cue.start - 8):cue.start]))
+    if _NEGATED.search(norm[max(0, cue.start - 8):cue.start]):
+        return True
+    head = norm[max(0, cue.start - 40):cue.start]
+    return bool(_WARNING.search(re.split(r"[。！!？?\n]", head)[-1]))
 
 
 def _speaker(cues: tuple[Cue, ...]) -> tuple[str, Cue | None, Cue | None]:
