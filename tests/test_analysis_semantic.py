@@ -56,7 +56,8 @@ def test_no_encoder_means_rules_only_and_empty_text_costs_nothing() -> None:
 @pytest.mark.model
 def test_real_model_catches_a_paraphrased_disclosure_threat(embedder) -> None:
     enc = embedder
-    text = "再拖着不还，我们就把你欠钱不还的事情告诉你爸妈和你所有的同事"
+    text = "我们会让你身边所有人都知道你是个欠钱不还的人"  # no lexicon word for disclosure
+    assert analyze(text).verdict is None
     a = analyze(text, encoder=enc)
     assert "contacts" in a.threats and a.verdict == "illegal"
     plain = analyze("您好，本期账单将于3日后到期，请按时还款。", encoder=enc)

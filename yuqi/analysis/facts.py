@@ -79,7 +79,9 @@ def _claims(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     out = []
     for c in cues:
         kind = c.kind.removeprefix("fact:")
-        if c.kind.startswith("fact:") and kind in kinds:
+        if c.kind == "threat:contacts":  # the threat lexicon's third-party entries are the same legal category
+            kind = "contact_third"
+        if (c.kind.startswith("fact:") and kind in kinds) or c.kind == "threat:contacts":
             tense = "past" if _PAST.search(norm[max(0, c.start - 4):c.start]) else "future"
             out.append(Fact(kind, c, tense))
     return tuple(out)
