@@ -164,3 +164,13 @@ def test_variants_of_each_category(text: str, verdict: str | None) -> None:
 def test_warnings_against_scams_are_not_conduct() -> None:
     a = analyze("【XX银行】温馨提示：谨防不法分子冒充我行客服，以注销账户为由要求转账，请勿向陌生账户汇款。")
     assert a.verdict is None and not a.facts.conduct and not a.facts.demands
+
+
+def test_private_payee_is_scam_and_a_promised_freeze_date_is_not_a_court_order() -> None:
+    sms = "【XX金融】您已逾期，我司已向法院提交诉前财产保全申请，明日将冻结您名下账户，请今日18点前还款至 6222 0212 3456 7890 123 户名：王强"
+    a = analyze(sms)
+    assert a.verdict == "scam" and any(r.cue and r.cue.text == "王强" for r in a.reasons)
+    b = analyze("【XX金融】您已逾期，我司已向法院提交诉前财产保全申请，明日将冻结您名下账户，请登录App还款")
+    assert b.verdict == "exaggerated"
+    c = analyze("【XX金融】您已逾期，我司将依法向法院申请财产保全，请登录App还款")
+    assert c.verdict == "plausible"

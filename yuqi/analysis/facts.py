@@ -111,7 +111,7 @@ def _conduct(norm: str, cues: tuple[Cue, ...], impersonated: Cue | None) -> tupl
 
 def _context(cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     kinds = {"fact:no_dispute", "fact:suspect", "fact:unless_repay", "fact:unrelated_condition",
-             "fact:self_report", "fact:asks_credibility", "fact:via_court", "fact:overstated"}
+             "fact:self_report", "fact:asks_credibility", "fact:via_court", "fact:overstated", "fact:imminent"}
     return tuple(Fact(c.kind.removeprefix("fact:"), c) for c in cues if c.kind in kinds)
 
 

@@ -42,6 +42,9 @@ def scam_signals(f: Facts) -> Iterator[Signal]:
             yield flag(key, d.cue)
     if (d := f.has("demands", "pay_link")) or (f.has("demands", "fine") and authority):
         yield flag("pay_link", _cue(d or f.has("demands", "fine")))
+    payee = next((c for c in f.channel if c.kind == "account_name" and c.value == "personal"), None)
+    if payee:  # "户名：王强": the creditor's repayment account is never a private person's
+        yield flag("pay_personal", payee.cue)
     own = ("您", "你", "本人", "绑定", "自己")  # "存入您绑定的还款卡" is the debtor's own account
     if (d := f.has("demands", "pay")) and not any(w in d.cue.text for w in own):
         yield flag("pay_personal", d.cue)
@@ -76,7 +79,8 @@ def illegal_signals(f: Facts) -> Iterator[Signal]:
 
 
 def exaggerated_signals(f: Facts) -> Iterator[Signal]:
-    court = f.speaker == "court" or bool(f.has("context", "via_court"))
+    # A creditor may apply to a court, but cannot promise when the court freezes or enforces.
+    court = f.speaker == "court" or bool(f.has("context", "via_court") and not f.has("context", "imminent"))
     for kind in ("freeze", "preservation"):
         if (c := f.has("claims", kind)) and not court and not _court_case(f, kind):
             yield flag("collector_freezes", c.cue)
