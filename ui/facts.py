@@ -17,7 +17,7 @@ CLAIMS = {"freeze": "冻结/查封", "preservation": "财产保全", "enforcemen
           "credit_report": "征信后果", "criminal": "刑事/报警", "visit": "上门/走访", "contact_third": "联系第三人",
           "court_notice": "法院短信/送达"}
 DEMANDS = {"pay": "转账付款", "pay_personal": "付到个人账户", "pay_link": "点链接/扫码付款", "press_key": "按键转人工",
-           "fine": "缴罚款", "bail_fee": "交保证金", "fee": "交费用", "collect_agent": "付给代收方",
+           "fine": "缴罚款", "paid_agent": "代办服务", "pay_to_stop": "交钱撤诉/解冻", "bail_fee": "交保证金", "fee": "交费用", "collect_agent": "付给代收方",
            "report_whereabouts": "汇报行踪/保密", "account_cancel": "注销/取消账户", "state_policy": "“国家政策”",
            "paid_repair": "付费修复征信", "send_info": "提供证件/验证码", "download": "下载软件/屏幕共享"}
 CHANNEL = {"link_court": "法院服务平台链接", "link_other": "非法院平台链接", "phone_personal": "个人手机号",

@@ -24,6 +24,7 @@ _CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "t
                  "fact:threat_safety": "threat_safety", "fact:publish": "publish",
                  "fact:disclose_done": "disclose_done", "fact:impersonation": "impersonation"}
 _DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee"}
+_FEE_WORD = re.compile(r"费|金|钱|元|验资|流水")
 _REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
 
 
@@ -93,6 +94,8 @@ def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     out = []
     for c in cues:
         kind = _DEMAND_CUES.get(c.kind) or c.kind.removeprefix("fact:")
+        if kind == "fee" and not _FEE_WORD.search(c.text):
+            kind = "paid_agent"  # "帮您办理延期": an agent's offer, no fee named in the text
         if (c.kind in _DEMAND_CUES or (c.kind.startswith("fact:") and kind in kinds)) and not _negated(norm, c):
             out.append(Fact(kind, c))
     # "我们能处理征信" is only a paid-repair offer when a fee or a private contact comes with it.

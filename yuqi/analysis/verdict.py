@@ -36,7 +36,7 @@ def _court_case(f: Facts, step: str) -> bool:
 
 def scam_signals(f: Facts) -> Iterator[Signal]:
     authority = f.speaker in _AUTHORITY or f.has("claims", "court_notice")
-    for kind, key in (("pay_to_stop", "fee_demand"), ("press_key", "press_key"), ("bail_fee", "bail_fee"), ("paid_repair", "paid_repair"),
+    for kind, key in (("send_info", "credentials"), ("download", "screen_share"), ("pay_to_stop", "fee_demand"), ("paid_agent", "paid_agent"), ("press_key", "press_key"), ("bail_fee", "bail_fee"), ("paid_repair", "paid_repair"),
                       ("collect_agent", "pay_personal"), ("pay_personal", "pay_personal"), ("fee", "fee_demand")):
         if d := f.has("demands", kind):
             yield flag(key, d.cue)
