@@ -174,3 +174,12 @@ def test_private_payee_is_scam_and_a_promised_freeze_date_is_not_a_court_order()
     assert b.verdict == "exaggerated"
     c = analyze("【XX金融】您已逾期，我司将依法向法院申请财产保全，请登录App还款")
     assert c.verdict == "plausible"
+
+
+def test_followup_that_reports_new_conduct_takes_the_worse_verdict() -> None:
+    first = analyze("【XX消费金融】您的欠款已逾期90天，我司已委托律师事务所向您发送律师函，请于7日内联系处理。")
+    assert first.verdict == "plausible"
+    follow = analyze_followup("他们今天还打电话给我妈说我欠钱不还，这合法吗？", first)
+    assert follow.followup and follow.verdict == "illegal" and follow.text == first.text
+    calm = analyze_followup("那我该怎么核实？", first)
+    assert calm.verdict == "plausible"

@@ -7,7 +7,7 @@ import re
 from .advice import collect_refs, collect_steps, collect_verify, expansion, topics
 from .cues import extract_cues
 from .facts import read_facts
-from .model import THREAT_IDS, Analysis, Cue, Facts
+from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
 from .normalize import normalise
 from .threats import is_message, is_reported, threats_from_cues, wants_judgement
 from .verdict import decide, unsure_reason
@@ -99,6 +99,11 @@ def _is_new_message(new: Analysis) -> bool:
     return strong or len(normalise(new.text).strip()) > 40
 
 
+def _more_severe(new: str | None, old: str | None) -> bool:
+    order = {v: i for i, v in enumerate(VERDICT_IDS)}
+    return new is not None and (old is None or order[new] < order[old])
+
+
 def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for g in groups for x in g))
 
@@ -110,9 +115,13 @@ def analyze_followup(question: str, previous: Analysis | None, encoder=None) -> 
     threats = tuple(t for t in THREAT_IDS if t in set(previous.threats) | set(new.threats))
     verify_first = bool(_VERIFY_QUESTION.search(normalise(question)))
     verify = _merge(previous.verify, new.verify) if verify_first else _merge(new.verify, previous.verify)
+    verdict, reasons = previous.verdict, previous.reasons
+    if (new.facts.conduct or new.facts.demands) and _more_severe(new.verdict, previous.verdict):
+        # The follow-up tells of new conduct ("他们还打给我妈了"): the worse finding leads.
+        verdict, reasons = new.verdict, new.reasons + previous.reasons
     return Analysis(
-        text=previous.text, cues=previous.cues, threats=threats, verdict=previous.verdict,
-        reasons=previous.reasons, is_message=previous.is_message, harassment=previous.harassment or new.harassment,
+        text=previous.text, cues=previous.cues, threats=threats, verdict=verdict,
+        reasons=reasons, is_message=previous.is_message, harassment=previous.harassment or new.harassment,
         conflict=previous.conflict, expansion=" ".join(dict.fromkeys((new.expansion + " " + previous.expansion).split())),
         refs=_merge(previous.refs, new.refs), verify=verify,
         steps=_merge(new.steps if new.threats else (), previous.steps),
