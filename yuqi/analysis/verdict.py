@@ -125,6 +125,12 @@ def plausible_signals(f: Facts, threats: tuple[str, ...]) -> Iterator[Signal]:
         step = steps["service" if c.kind == "court_notice" else c.kind]
         text = f"“{c.cue.text}”：{step['label']}是{('、'.join(_who(step)))}可以依法采取的步骤；真实的会经{step['channel']}，请按核实渠道确认"
         yield "plausible", Reason(text, c.cue, tuple(step["refs"]))
+    official = f.has("channel", "link_court", "phone_court") or any(c.valid for c in f.case_numbers)
+    if f.speaker == "court" and official and not f.claims:
+        step = steps["service"]  # a court notice pointing to a court platform or carrying a valid 案号
+        cue = _cue(official) if isinstance(official, Fact) else f.speaker_cue
+        body = f"符合法院电子送达的渠道（{step['channel']}）；仍请用案号在人民法院在线服务或12368核实"
+        yield "plausible", Reason(f"“{cue.text}”：{body}" if cue else body, cue, tuple(step["refs"]))
     if "termination" in threats:
         step = steps["termination"]
         yield "plausible", Reason(f"{step['label']}是债权人依合同可以采取的步骤；{step['channel']}", None, tuple(step["refs"]))
