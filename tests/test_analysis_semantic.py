@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from yuqi.analysis import analyze
-from yuqi.analysis import semantic
 from yuqi.analysis.semantic import MAX_CLAUSES, clauses, prototypes, semantic_cues
 
 
@@ -40,7 +39,6 @@ def test_semantic_cue_spans_the_clause_and_moves_the_verdict() -> None:
 
 def test_one_encode_call_per_message_and_prototypes_cached() -> None:
     enc = MarkerEncoder("不存在的标记")
-    semantic._CACHE.pop(id(enc), None)
     long = "，".join(f"第{i}句话内容比较长一些" for i in range(40))
     semantic_cues(long, (), enc)
     semantic_cues(long, (), enc)

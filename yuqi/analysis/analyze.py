@@ -9,7 +9,7 @@ from .cues import extract_cues
 from .facts import read_facts
 from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
 from .normalize import normalise
-from .threats import is_message, is_reported, threats_from_cues, wants_judgement
+from .threats import is_message, threats_from_cues, wants_judgement
 from .verdict import decide, unsure_reason
 
 _QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗|问问|想问|请问|想知道|咨询一下")

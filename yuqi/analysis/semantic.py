@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ from .normalize import normalise
 MAX_CLAUSES = 8
 _MIN_CHARS = 4
 _CLAUSE = re.compile(r"[^。！!？?；;，,\n…]+")
-_CACHE: dict[int, tuple[list[str], np.ndarray]] = {}
+# Keyed by the encoder object itself (weakly), so a new model never reuses stale vectors.
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -36,13 +38,12 @@ def thresholds() -> dict[str, float]:
 
 def _prototype_matrix(encoder: Any) -> tuple[list[str], np.ndarray]:
     """(kind per row, vectors); encoded once per encoder object."""
-    key = id(encoder)
     with _LOCK:
-        if key not in _CACHE:
+        if encoder not in _CACHE:
             kinds = [k for k, texts in prototypes().items() for _ in texts]
             texts = [t for ts in prototypes().values() for t in ts]
-            _CACHE[key] = (kinds, np.asarray(encoder.encode_queries(texts), dtype=np.float32))
-        return _CACHE[key]
+            _CACHE[encoder] = (kinds, np.asarray(encoder.encode_queries(texts), dtype=np.float32))
+        return _CACHE[encoder]
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
