@@ -7,6 +7,7 @@ reason built on a fact can only quote what is there.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .casenum import decode
 from .lexicon import court_hosts
@@ -127,6 +128,6 @@ def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
         addressee="third_party" if third else "debtor", addressee_cue=third,
         claims=_claims(norm, cues), context=_context(cues), demands=_demands(norm, cues),
         channel=_channel(text, norm, cues), conduct=_conduct(norm, cues, impersonated),
-        case_numbers=tuple(decode(c.value) for c in cues if c.kind == "case_number"),
+        case_numbers=tuple(replace(decode(c.value), raw=c.text) for c in cues if c.kind == "case_number"),
         reported=bool(_REPORTED.search(norm)),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .lexicon import advice, lawful
-from .model import VERDICT_IDS, Cue, Fact, Facts, Reason
+from .model import VERDICT_IDS, CaseNumber, Cue, Fact, Facts, Reason
 from .casenum import fits
 
 Signal = tuple[str, Reason]
@@ -34,10 +34,21 @@ def _court_case(f: Facts, step: str) -> bool:
     return any(c.valid and fits(c, step) for c in f.case_numbers)
 
 
+# Demands that a real creditor, court or police never make (lawful.json red flags).
+_DEMAND_FLAGS = (("send_info", "credentials"), ("download", "screen_share"), ("pay_to_stop", "fee_demand"),
+                 ("paid_agent", "paid_agent"), ("press_key", "press_key"), ("bail_fee", "bail_fee"),
+                 ("paid_repair", "paid_repair"), ("collect_agent", "pay_personal"), ("pay_personal", "pay_personal"),
+                 ("fee", "fee_demand"))
+
+
+def _case_flag(key: str, case: CaseNumber, detail: str) -> Signal:
+    verdict, reason = flag(key, None)
+    return verdict, Reason(f"“{case.raw}”：{reason.text}（{detail}）", None, reason.refs)
+
+
 def scam_signals(f: Facts) -> Iterator[Signal]:
     authority = f.speaker in _AUTHORITY or f.has("claims", "court_notice")
-    for kind, key in (("send_info", "credentials"), ("download", "screen_share"), ("pay_to_stop", "fee_demand"), ("paid_agent", "paid_agent"), ("press_key", "press_key"), ("bail_fee", "bail_fee"), ("paid_repair", "paid_repair"),
-                      ("collect_agent", "pay_personal"), ("pay_personal", "pay_personal"), ("fee", "fee_demand")):
+    for kind, key in _DEMAND_FLAGS:
         if d := f.has("demands", kind):
             yield flag(key, d.cue)
     if (d := f.has("demands", "pay_link")) or (f.has("demands", "fine") and authority):
@@ -58,8 +69,9 @@ def scam_signals(f: Facts) -> Iterator[Signal]:
         yield flag("unknown_link", link.cue)
     if (num := f.has("channel", "foreign_number")) and (authority or f.claims):
         yield flag("foreign_number", num.cue)
-    if authority and any(not c.valid for c in f.case_numbers):
-        yield flag("bad_case_number", None)
+    bad = next((c for c in f.case_numbers if not c.valid), None)
+    if authority and bad:
+        yield _case_flag("bad_case_number", bad, "；".join(bad.problems))
 
 
 def illegal_signals(f: Facts) -> Iterator[Signal]:
@@ -105,7 +117,8 @@ def exaggerated_signals(f: Facts) -> Iterator[Signal]:
     for case in f.case_numbers:
         step = next((c.kind for c in f.claims if c.kind in ("freeze", "enforcement", "hearing", "preservation")), "")
         if case.valid and step and not fits(case, step):
-            yield flag("case_type_mismatch", None)
+            label = lawful()["steps"][step]["label"]
+            yield _case_flag("case_type_mismatch", case, f"“{case.case_type}”是{case.type_label}案号，与声称的{label}不符")
 
 
 _LAWFUL_CLAIMS = ("lawsuit", "hearing", "court_notice", "mediation", "lawyer_letter", "credit_report", "termination",
