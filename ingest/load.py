@@ -88,6 +88,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Source], list[Skipped]]:
             skipped.append(Skipped(f"laws.db:{title}", str(err)))
     dirs = [corpus_dir / d for d in CORPUS_SUBDIRS if (corpus_dir / d).is_dir()]
     for path in iter_files(dirs):
+        if path == corpus_dir / "knowledge" / "README.md":
+            continue  # notes for card writers, not a source
         try:
             sources.append(load_file(path))
         except UnreadableDocument as err:
