@@ -86,34 +86,48 @@ def _section(title_key: str, lines: list[str]) -> list[str]:
     return ["", f"**{wording()['sections'][title_key]}**", *[f"- {x}" for x in lines]] if lines else []
 
 
+def _body_of(r) -> str:
+    """A reason's text without its leading quote of the message ("“立案”：…")."""
+    lead = f"“{r.cue.text}”：" if r.cue else ""
+    return r.text[len(lead):] if lead and r.text.startswith(lead) else r.text
+
+
 def _reason_key(text: str) -> str | None:
     return next((k for k, body in advice()["reasons"].items() if text.endswith(body)), None)
 
 
+def _useful(reasons) -> list:
+    return [r for r in reasons if _reason_key(r.text) != "conflict"]  # the conflict note is said once, above
+
+
 def _headline(prepared: Prepared) -> str:
+    """The verdict and the fact that decides it: a known rule's short wording, else its reason's first clause."""
     w, a = wording(), prepared.analysis
     if not a.verdict:
         return f"**{w['conclusion']}：{w['no_threat']}。**"
-    keys = [_reason_key(r.text) for r in a.reasons]
-    fact = next((w["decisive"][k] for k in keys if k in w["decisive"]), w["decisive"].get(a.verdict, ""))
-    refs = next((r.refs for r in a.reasons if _reason_key(r.text) in w["decisive"]), ())
+    first = next(iter(_useful(a.reasons)), None)
+    key = _reason_key(first.text) if first else None
+    if key in w["decisive"]:
+        fact = w["decisive"][key]
+    elif first:
+        fact = re.split(r"[，；。（(]", _body_of(first), maxsplit=1)[0]
+    else:
+        fact = w["decisive"].get(a.verdict, "")
+    refs = first.refs if first else ()
     return f"**{w['conclusion']}：{w['verdict_head'][a.verdict]}：{fact}。**{_cite(refs, prepared.passages)}"
 
 
 def _reason_lines(prepared: Prepared) -> list[str]:
-    """One line per rule: the message's words it rests on, quoted inert, then the rule's reason."""
+    """One line per reason: the message's words it rests on, quoted inert, then the reason."""
     lim = wording()["limits"]["reasons"]
     groups: dict[str, list] = {}
-    for r in prepared.analysis.reasons:
-        key = _reason_key(r.text) or r.text
-        if key != "conflict":  # said once, above
-            groups.setdefault(key, []).append(r)
+    for r in _useful(prepared.analysis.reasons):
+        groups.setdefault(_body_of(r), []).append(r)
     lines = []
-    for key, rs in list(groups.items())[:lim]:
-        body = advice()["reasons"].get(key, rs[0].text)
+    for body, rs in list(groups.items())[:lim]:
         quotes = "".join(dict.fromkeys(f"“{inert(r.cue.text)}”" for r in rs if r.cue))
         refs = tuple(dict.fromkeys(x for r in rs for x in r.refs))
-        lines.append(f"{quotes + '：' if quotes else ''}{body}{_cite(refs, prepared.passages)}")
+        lines.append(f"{quotes + '：' if quotes else ''}{inert(body)}{_cite(refs, prepared.passages)}")
     return lines
 
 
