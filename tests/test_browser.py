@@ -181,8 +181,6 @@ def test_scam_sms_on_a_phone_is_inert_and_the_verdict_is_in_view(phone):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
-@pytest.mark.xfail(reason="today's offline composer repeats the first answer for a follow-up; the `answers` branch "
-                          "answers the follow-up itself (issue 14 item 1)", strict=False)
 def test_a_follow_up_gets_a_different_shorter_answer(phone):
     ask(phone, SCAM_SMS_LINK)
     first = answer_text(chat_messages(phone).last)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui.common import service_or_stop
 from ui.draw import TurnView, draw_assistant, scroll_to, view_from_answer
-from yuqi.answer import input_problem, prepare, stream_answer
+from yuqi.answer import Final, TextDelta, Withdrawn, ask, input_problem
 from yuqi.errors import YuqiError
 from yuqi.render import markdown_html
 from yuqi.settings import get_settings
@@ -68,24 +68,23 @@ def draw_turn(turn, latest: bool = False) -> None:
 
 
 def answer_view(question: str) -> TurnView:
-    """Today's answer path (prepare → stream_answer); an LLM's text is drawn safely while it streams."""
-    retriever = service.retriever()  # one complete build for this whole answer
-    prepared = prepare(question, retriever, settings, previous=state.analysis)
+    """One call to the front door; an LLM's text is drawn safely while it streams."""
     history = [{"role": "user", "content": m["content"]} if isinstance(m, dict) else {"role": "assistant", "content": m.text}
                for m in state.messages[-4:]]
+    retriever = service.retriever()  # the build the source cards are drawn from
     placeholder, streamed, final = st.empty(), "", None
-    for kind, payload in stream_answer(prepared, settings, history=history, vault=state.vault):
-        if kind == "delta":
-            streamed += payload
+    for event in ask(service, question, previous=state.analysis, history=history, vault=state.vault):
+        if isinstance(event, TextDelta):
+            streamed += event.text
             placeholder.markdown(markdown_html(streamed + " ▌", private_values()), unsafe_allow_html=True)
-        elif kind == "reset":
+        elif isinstance(event, Withdrawn):
             placeholder.empty()  # never leave a broken half-answer on screen
             streamed = ""
-        else:
-            final = payload
+        elif isinstance(event, Final):
+            final = event.answer
     placeholder.empty()
-    a = prepared.analysis
-    if not prepared.declined and (a.is_message or a.threats):
+    a = final.prepared.analysis
+    if not final.prepared.declined and (a.is_message or a.threats):
         state.analysis = a
     return view_from_answer(final, retriever, private_values())
 
