@@ -30,7 +30,7 @@ APP_MODE = "hybrid+expansion"
 MODES = ("bm25", "dense", "hybrid", "rrf+expansion", APP_MODE, "hybrid+rerank")
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
 # The order of the columns `features` returns; ranker.json names them, so a stale file is caught.
-FEATURES = ("dense", "dense_gap", "bm25", "dense_exp_gap", "bm25_exp", "pointed", "chapter_gap", "doc_gap",
+FEATURES = ("dense", "dense_gap", "bm25", "dense_exp_gap", "bm25_exp", "pointed", "chapter_gap",
             "rank_dense", "rank_bm25", "rank_dense_exp", "rank_bm25_exp")
 
 
@@ -49,7 +49,7 @@ class Retriever:
         self.reranker = reranker
         self.vocab = index.bm25.vocab_dict or {}
         self.vectors = load_vectors(index)  # exact scores for every chunk: a few MB, < 1 ms per query
-        self.chapter_of, self.doc_of = _groups(index.chunks)
+        self.chapter_of = _chapters(index.chunks)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -93,7 +93,7 @@ class Retriever:
         uses_analysis = mode in (APP_MODE, "rrf+expansion", "hybrid+rerank")
         sig = self._signals(query, expansion if uses_analysis else "", boost if uses_analysis else (), query_vec)
         if mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker):
-            cand, X = features(sig, self.chapter_of, self.doc_of)
+            cand, X = features(sig, self.chapter_of)
             scores = X @ ranker_weights()
             fused = sorted(zip(cand.tolist(), scores.tolist()), key=lambda kv: (-kv[1], kv[0]))
         else:
@@ -164,13 +164,10 @@ def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     return [(int(i), float(scores[i])) for i in part]
 
 
-def _groups(chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
-    """Group ids per chunk: its chapter (document + heading) and its document."""
+def _chapters(chunks: list[Chunk]) -> np.ndarray:
+    """A group id per chunk: its chapter (document + heading)."""
     chap: dict[tuple[str, str], int] = {}
-    doc: dict[str, int] = {}
-    c_ids = [chap.setdefault((c.doc_id, c.heading), len(chap)) for c in chunks]
-    d_ids = [doc.setdefault(c.doc_id, len(doc)) for c in chunks]
-    return np.asarray(c_ids, dtype=np.int64), np.asarray(d_ids, dtype=np.int64)
+    return np.asarray([chap.setdefault((c.doc_id, c.heading), len(chap)) for c in chunks], dtype=np.int64)
 
 
 def _group_max(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -185,13 +182,15 @@ def _rank_weight(x: np.ndarray) -> np.ndarray:
     return 1.0 / np.log2(ranks + 2.0)
 
 
-def features(sig: dict, chapter_of: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def features(sig: dict, chapter_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(candidate chunk ids, one row of FEATURES each).
 
     Scores are taken relative to the query's best (cosines of one query sit in a
-    narrow band whose level varies per query; BM25 is unbounded). The chapter and
-    document features carry the neighbourhood: the right 条 usually sits in the
-    chapter or law whose best article the question matches.
+    narrow band whose level varies per query; BM25 is unbounded). The chapter
+    feature carries the neighbourhood: the right 条 usually sits in the chapter
+    whose best article the question matches. A whole-law version of it was
+    dropped: it learned "stay in the law of the best match" from STARD (mostly
+    民法典) and pushed a regulation's article (the interest cap) out of the top 5.
     """
     d, de, b, be = sig["dense"], sig["dense_exp"], sig["bm25"], sig["bm25_exp"]
     cand = {i for s in (d, de, b, be) for i, _ in _top(s, POOL)} | set(sig["pointed"])
@@ -201,7 +200,7 @@ def features(sig: dict, chapter_of: np.ndarray, doc_of: np.ndarray) -> tuple[np.
     top_d = float(d.max())
     cols = [
         d, d - top_d, b / max(float(b.max()), 1e-9), de - float(de.max()), be / max(float(be.max()), 1e-9), pointed,
-        _group_max(d, chapter_of) - top_d, _group_max(d, doc_of) - top_d,
+        _group_max(d, chapter_of) - top_d,
         _rank_weight(d), _rank_weight(b), _rank_weight(de), _rank_weight(be),
     ]
     return cand, np.stack([c[cand] for c in cols], axis=1).astype(np.float32)
