@@ -9,7 +9,7 @@ from eval.metrics import latency
 
 def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
     from yuqi.answer import prepare, stream_answer
-    from yuqi.groundcheck import citation_validity
+    from yuqi.citations.ground import citation_validity
 
     settings = service.settings if use_llm else service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
     retriever = service.retriever()

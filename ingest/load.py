@@ -103,8 +103,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Source], list[Skipped]]:
         if not (corpus_dir / sub).is_dir():
             continue
         for path in iter_files([corpus_dir / sub]):
-            if sub == "regulations" and path.name.upper().startswith("README"):
-                continue  # the pack's own description, not a legal text
+            if sub in ("regulations", "knowledge") and path.name.upper().startswith("README"):
+                continue  # notes about the folder (sources, card writing), not a source
             try:
                 sources.append(load_file(path, origin=ORIGINS[sub]))
             except UnreadableDocument as err:

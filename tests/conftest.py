@@ -50,9 +50,41 @@ def small_index(base: Path, embedder, laws=("中华人民共和国个人信息�
     corpus = copy_corpus(base / "corpus") if with_articles else base / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     (corpus / "statutes.txt").write_text("\n".join(laws) + "\n", encoding="utf-8")
-    settings = make_settings(base, corpus, **changes)
+    settings = make_settings(base, corpus, embed_model=embedder.name, **changes)
     build(settings, embedder)
     return settings
+
+
+# Tests that take one of these fixtures load the real embedding model: they carry the `model`
+# marker, so `pytest -m "not model"` runs the rest in a couple of minutes.
+MODEL_FIXTURES = {"embedder", "built", "retriever"}
+
+
+# These run the real app or CLI in a subprocess, which loads the real model too.
+SUBPROCESS_MARKERS = {"browser", "slow"}
+SUBPROCESS_MODULES = {"test_ingest_cli"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        uses_model = MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        spawns = SUBPROCESS_MARKERS & {m.name for m in item.iter_markers()} or item.module.__name__ in SUBPROCESS_MODULES
+        if uses_model or spawns:
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture()
+def fake_embedder():
+    from fake_embed import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+def fake_settings(base: Path, corpus: Path | None = None, **changes):
+    """Settings whose index is built with the fake embedder (see fake_embed.py)."""
+    from fake_embed import FAKE_MODEL
+
+    return make_settings(base, corpus, embed_model=FAKE_MODEL, **changes)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,12 @@ from typing import Any
 DEFAULT_REPLY = "这是测试回答：短信里说的“已立案”不实[1]，可拨打 12378 投诉[2]。"
 ENGLISH_REPLY = "This is an English answer. The threat is not real [1]."
 MODES = ("ok", "timeout", "401", "404", "429", "500", "503-then-ok", "break", "empty", "english", "refused",
-         "no-finish")  # no-finish: a cut stream that a proxy ended cleanly with [DONE]
+         "no-finish",  # no-finish: a cut stream that a proxy ended cleanly with [DONE]
+         "keepalive",  # keepalive: `: keepalive` comments every `drip` seconds, forever, no content
+         "endless",  # endless: content pieces every `drip` seconds, forever
+         "malformed",  # malformed: half the answer, then a `data:` line that is not JSON
+         "huge")  # huge: a HUGE_CHARS-character answer in one fast stream
+HUGE_CHARS = 200_000
 _THEN_OK = re.compile(r"(\d{3})-then-ok")
 _ERRORS = {
     401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
@@ -44,10 +49,11 @@ class FakeOpenAI:
         *,
         fail_times: int = 1,
         hang: float = 30.0,
+        drip: float = 2.0,
         models: tuple[str, ...] = ("fake-model",),
     ):
         self.reply, self.chunk_size, self.delay = reply, chunk_size, delay
-        self.hang, self.models = hang, models
+        self.hang, self.models, self.drip = hang, models, drip
         self.requests: list[dict] = []  # chat bodies exactly as they left the client
         self.headers: list[dict[str, str]] = []  # lower-cased names
         self.port = 0
@@ -129,6 +135,8 @@ class FakeOpenAI:
     def text_for(self, body: dict, action: str) -> str:
         if action == "empty":
             return ""
+        if action == "huge":
+            return ("逾期" * (HUGE_CHARS // 2 + 1))[:HUGE_CHARS]
         if action == "english" and self.reply == DEFAULT_REPLY:
             return ENGLISH_REPLY
         return self.reply(body) if callable(self.reply) else self.reply
@@ -179,8 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         text = self.fake.text_for(body, action)
+        if body.get("stream") and action in ("keepalive", "endless"):
+            return self._drip(body, text, content=action == "endless")
         if body.get("stream"):
-            self._stream(body, text, broken=action == "break", finish=action != "no-finish")
+            self._stream(body, text, broken=action == "break", finish=action != "no-finish",
+                         malformed=action == "malformed")
         else:
             self._complete(body, text, broken=action == "break")
 
@@ -216,14 +227,40 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data[: len(data) // 2])
         self._cut()
 
-    def _stream(self, body: dict, text: str, *, broken: bool, finish: bool = True) -> None:
+    def _start_sse(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Connection", "close")
         self.end_headers()
+
+    def _drip(self, body: dict, text: str, *, content: bool) -> None:
+        """Never finish: keep-alive comments (or content pieces) every `drip` seconds until closed."""
+        self._start_sse()
+        self._event(_chunk(body, {"role": "assistant", "content": ""}, None))
+        pieces = self.fake.pieces(text) or ["。"]
+        n = 0
+        while not self.fake.pause(self.fake.drip):
+            if content:
+                self._event(_chunk(body, {"content": pieces[n % len(pieces)]}, None))
+            else:
+                self._write_chunk(b": keepalive\n\n")
+            n += 1
+        self._cut()
+
+    def _stream(self, body: dict, text: str, *, broken: bool, finish: bool = True, malformed: bool = False) -> None:
+        self._start_sse()
         pieces = self.fake.pieces(text)
+        if malformed:
+            half = pieces[: max(1, len(pieces) // 2)]
+            for piece in half:
+                self._event(_chunk(body, {"content": piece}, None))
+            self._write_chunk(b'data: {"id": "chatcmpl-fake", "choices": [{"delta": {"content": "\xe6\x88\x91\n\n')
+            self._event(_chunk(body, {}, "stop"))
+            self._write_chunk(b"data: [DONE]\n\n")
+            self._write_chunk(b"")
+            return
         if broken:
             pieces = pieces[: max(1, len(pieces) // 2)]
         self._event(_chunk(body, {"role": "assistant", "content": ""}, None))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.statutes import parse_statute
 from yuqi.citations import (
     CombinedSource,
     LawsDb,
@@ -12,7 +13,7 @@ from yuqi.citations import (
     check_text,
     clean_answer,
     find_citations,
-    parse_statute_markdown,
+    from_sources,
     summarize,
 )
 
@@ -74,8 +75,14 @@ def test_unknown_law_is_neither_verified_nor_false(db):
 def test_single_check_without_quote(db):
     (c,) = find_citations("《民法典》第九千条")
     assert check(c, db).status == "not_found"
-    (c,) = find_citations("《仲裁法》第二条")  # a 历史版本 and a current version are held
-    assert check(c, db).status == "verified"
+    # laws.db holds 仲裁法 2017 as 历史版本; the 2025 text moved its old 第二条 to 第三条
+    (c,) = find_citations("《仲裁法》第二条")
+    r = check(c, db)
+    assert r.status == "renumbered" and r.current_ref == "中华人民共和国仲裁法#第三条"
+    assert [x.ref for x in r.readings] == ["中华人民共和国仲裁法#第二条", "中华人民共和国仲裁法#第三条"]
+    # an unchanged article of the same law stays plainly verified
+    (c,) = find_citations("《仲裁法》第一条")
+    assert check(c, db).status in ("verified", "renumbered")
 
 
 def test_best_match_over_whole_civil_code_is_fast(db):
@@ -89,9 +96,10 @@ def test_best_match_over_whole_civil_code_is_fast(db):
 
 
 def test_ingested_statutes_and_combined_source(db):
-    title, articles = parse_statute_markdown(JIEDAI_MD)
-    assert title == JIEDAI and set(articles) == {"第二十五条", "第二十六条"}
-    source = CombinedSource([db, MemoryStatutes({title: articles}, {title: "现行有效"})])
+    src = parse_statute(JIEDAI_MD, "corpus/regulations/jiedai.md")
+    articles = {a.number: a.text for a in src.articles}
+    assert src.title == JIEDAI and set(articles) == {"第二十五条", "第二十六条"}
+    source = from_sources([src])
     text = "民间借贷规定第二十五条：双方约定的利率超过合同成立时一年期贷款市场报价利率四倍的除外。民法典第六百八十条"
     assert [(r.status, r.current_ref) for r in check_text(text, source)] == [
         ("verified", f"{JIEDAI}#第二十五条"),

@@ -2,7 +2,8 @@ import sqlite3
 
 import pytest
 
-from yuqi.cite_numerals import article_label, canonical_article, cn_to_int, default_db_path, int_to_cn
+from yuqi.citations import lawsdb
+from yuqi.citations.numerals import article_label, canonical_article, cn_to_int, int_to_cn
 
 
 @pytest.mark.parametrize(
@@ -48,9 +49,9 @@ def test_article_label_and_canonical():
 
 
 def test_article_label_matches_every_label_in_laws_db():
-    path = default_db_path()
-    if path is None:
+    if not lawsdb.available():
         pytest.skip("laws.db not installed")
+    path = lawsdb.path()
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT article_no, article_no_arabic FROM articles WHERE article_no LIKE '第%条%'").fetchall()
     assert len(rows) > 25_000

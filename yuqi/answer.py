@@ -106,7 +106,7 @@ def _outdated_items(hits, retriever: Retriever) -> list[dict]:
         for item in (doc.get("citations") or {}).get("items", []):
             # Document level: citing an article means vouching for what it says elsewhere too.
             key = (item.get("ref"), item.get("current_ref"))
-            if item["status"] == "outdated" and item.get("current_ref") and key not in seen:
+            if item["status"] in ("outdated", "renumbered") and item.get("current_ref") and key not in seen:
                 seen.add(key)
                 old_ref = item.get("ref") or ""
                 items.append({**item, "doc_id": h.chunk.doc_id, "old_no": old_ref.split("#", 1)[-1] if "#" in old_ref else ""})
@@ -115,35 +115,19 @@ def _outdated_items(hits, retriever: Retriever) -> list[dict]:
 
 def allowed_refs(passages: list[Passage], retriever: Retriever) -> set[str]:
     """Passages, plus what they cite: a statute's own cross-references, an article's verified citations."""
-    from yuqi.citations import find_citations
+    from yuqi.citations.ground import passage_refs
 
     refs = {p.chunk.ref for p in passages}
     for p in passages:
-        if p.chunk.kind == "statute":
-            # "本法第五百一十条" inside 民法典 means 民法典: name the law so the parser knows.
-            refs.update(c.ref for c in find_citations(f"《{p.chunk.title}》\n{p.chunk.text}") if c.ref)
-            continue
-        doc = retriever.index.docs.get(p.chunk.doc_id, {})
-        for item in (doc.get("citations") or {}).get("items", []):
-            if item["status"] == "verified" and item.get("ref") and item["raw"] in p.chunk.text:
-                refs.add(item["ref"])
+        refs.update(passage_refs(p.chunk, retriever.index))
     return refs
 
 
 def statute_source(retriever: Retriever):
     """laws.db plus statute files in this index, built once per index build."""
-    index = retriever.index
-    if getattr(index, "_statutes", None) is None:
-        from yuqi.citations import CombinedSource, LawsDb, MemoryStatutes
+    from yuqi.citations import statute_source as build
 
-        mem: dict[str, dict[str, str]] = {}
-        for c in index.chunks:
-            if c.kind == "statute" and not c.path.startswith("laws.db:") and c.article_no:
-                arts = mem.setdefault(c.title, {})
-                # an article split by 款 comes back whole
-                arts[c.article_no] = f"{arts[c.article_no]}\n{c.text}" if c.article_no in arts else c.text
-        index._statutes = CombinedSource([MemoryStatutes(mem, {t: "现行有效" for t in mem}), LawsDb()])
-    return index._statutes
+    return build(retriever.index)
 
 
 def select_passages(ranked: list[tuple[Chunk, float]], pinned: list[Chunk]) -> list[Passage]:
@@ -219,7 +203,7 @@ OFFLINE_NOTICE = "离线模式：未使用大模型，以下内容由系统根�
 
 def finish(text: str, prepared: Prepared, settings: Settings, used_llm: bool, notice: str) -> Answer:
     """Every answer passes the same citation check before anyone sees it."""
-    from yuqi.groundcheck import check_answer
+    from yuqi.citations.ground import check_answer
 
     cleaned, checks, removed, notes = check_answer(text, prepared)
     if notes:

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,6 +22,25 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from disk, never fr
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 Progress = Callable[[int, int], None]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What the index, retrieval and analysis need from an embedding model.
+
+    `Embedder` is the real one; tests inject a deterministic fake for plumbing.
+    Rows come back L2-normalised, so inner product is cosine.
+    """
+
+    name: str
+    dim: int
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
 
 class Embedder:
@@ -106,7 +126,7 @@ class EmbeddingCache:
 
 
 def embed_cached(
-    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, progress: Progress | None = None
+    texts: Sequence[str], embedder: Encoder, cache: EmbeddingCache | None, progress: Progress | None = None
 ) -> tuple[np.ndarray, int]:
     """Passage vectors for `texts`, embedding only cache misses; returns (matrix, n_embedded)."""
     hashes = [text_hash(t) for t in texts]

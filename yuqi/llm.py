@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import openai
 
 from .errors import LLMError
+# DeadlineExceeded and StreamBroken are re-exported: both subclass LLMError, which callers already catch.
+from .llm_stream import CUT_NOTICE, Deadline, DeadlineExceeded, StreamBroken, guarded, sse_deltas  # noqa: F401
 from .privacy import Unmasker, Vault, mask_messages
 from .settings import Settings
 
@@ -42,26 +44,56 @@ def stream_chat(
     max_tokens: int = 1200,
     vault: Vault | None = None,
 ) -> Iterator[str]:
-    """Yield answer text deltas. Raises LLMError; after a mid-stream break the
-    deltas already yielded are incomplete and should be discarded.
+    """Yield answer text deltas. Raises LLMError (StreamBroken, DeadlineExceeded are
+    subclasses); after a mid-stream error the deltas already yielded are incomplete
+    and should be discarded. The whole answer must arrive within
+    settings.llm_deadline seconds; past settings.llm_max_chars characters it is cut
+    and ends with CUT_NOTICE.
 
     When settings.mask_personal_data is on, personal data is replaced by
-    placeholders before sending and restored in the yielded text; pass one
-    `vault` per conversation to keep placeholders stable across turns.
+    placeholders before sending and restored in the yielded text (never inside a
+    link or image target); pass one `vault` per conversation to keep placeholders
+    stable across turns.
     """
     if not settings.llm_enabled:
         raise LLMError("connect", "未配置大模型")
     client = client or make_client(settings)
+    deadline = Deadline(settings.llm_deadline)
     if not settings.mask_personal_data:
-        yield from _retrying(client, messages, settings, temperature, max_tokens)
+        yield from _capped(_retrying(client, messages, settings, temperature, max_tokens, deadline),
+                           settings.llm_max_chars)
         return
     vault = vault if vault is not None else Vault()
+    sent = mask_messages(messages, vault)
+    yield from _capped(_unmasked(_retrying(client, sent, settings, temperature, max_tokens, deadline), vault),
+                       settings.llm_max_chars)
+
+
+def _unmasked(deltas: Iterator[str], vault: Vault) -> Iterator[str]:
     unmasker = Unmasker(vault)
-    for delta in _retrying(client, mask_messages(messages, vault), settings, temperature, max_tokens):
-        if text := unmasker.feed(delta):
-            yield text
+    try:
+        for delta in deltas:
+            if text := unmasker.feed(delta):
+                yield text
+    finally:
+        deltas.close()  # a cut answer closes the connection now, not at garbage collection
     if tail := unmasker.flush():
         yield tail
+
+
+def _capped(deltas: Iterator[str], limit: int) -> Iterator[str]:
+    """Pass deltas through until `limit` characters, then close the stream and add a notice."""
+    total = 0
+    try:
+        for delta in deltas:
+            if total + len(delta) > limit:
+                yield delta[: max(0, limit - total)]
+                yield CUT_NOTICE.format(limit=limit)
+                return
+            total += len(delta)
+            yield delta
+    finally:
+        deltas.close()
 
 
 def complete_chat(messages: list[dict], settings: Settings, **kw) -> str:
@@ -69,48 +101,40 @@ def complete_chat(messages: list[dict], settings: Settings, **kw) -> str:
 
 
 def _retrying(client: openai.OpenAI, messages: list[dict], settings: Settings,
-              temperature: float, max_tokens: int) -> Iterator[str]:
+              temperature: float, max_tokens: int, deadline: Deadline) -> Iterator[str]:
     for attempt in range(len(BACKOFF_SECONDS) + 1):
         started = False
         try:
-            for delta in _attempt(client, messages, settings, temperature, max_tokens):
+            for delta in _attempt(client, messages, settings, temperature, max_tokens, deadline):
                 started = True
                 yield delta
             return
         except openai.OpenAIError as err:
             if started:
-                raise LLMError("stream", f"回答中途中断（{_cause(err)}）") from err
+                raise StreamBroken(f"回答中途中断（{_cause(err)}）") from err
             wait = _retry_wait(err, attempt)
             if wait is None:
                 raise to_llm_error(err, settings) from err
+            if wait >= deadline.left():
+                raise deadline.exceeded() from err
             time.sleep(wait)
 
 
 def _attempt(client: openai.OpenAI, messages: list[dict], settings: Settings,
-             temperature: float, max_tokens: int) -> Iterator[str]:
-    stream = client.chat.completions.create(
-        model=settings.llm_model, messages=messages, stream=True,
-        temperature=temperature, max_tokens=max_tokens,
-    )
-    finished, shown = [], False
-
-    def contents() -> Iterator[str]:
-        with stream:
-            for chunk in stream:
-                for choice in chunk.choices:
-                    if choice.delta is not None and choice.delta.content:
-                        yield choice.delta.content
-                    if choice.finish_reason:
-                        finished.append(choice.finish_reason)
-
-    for text in _drop_think(contents()):
+             temperature: float, max_tokens: int, deadline: Deadline) -> Iterator[str]:
+    finished: list[str] = []
+    timeout = max(0.05, min(settings.llm_timeout, deadline.left()))
+    request = dict(model=settings.llm_model, messages=messages, stream=True,
+                   temperature=temperature, max_tokens=max_tokens, timeout=timeout)
+    shown = False
+    for text in _drop_think(guarded(lambda: sse_deltas(client, request, finished), deadline)):
         shown = shown or bool(text.strip())
         yield text
     if not shown:
         raise LLMError("empty", "模型返回了空回答")
     # Some proxies end a cut stream cleanly; only a finish_reason proves it is complete.
     if not finished:
-        raise LLMError("stream", "回答中途中断（未收到结束标记）")
+        raise StreamBroken("回答中途中断（未收到结束标记）")
 
 
 def _drop_think(deltas: Iterable[str]) -> Iterator[str]:

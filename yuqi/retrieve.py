@@ -210,7 +210,7 @@ def named_refs(query: str) -> list[str]:
     """References the question itself names ("民法典第五百六十三条"), as `<title>#<第X条>`."""
     if "条" not in query:
         return []
-    from yuqi.cite_parse import find_citations
+    from yuqi.citations import find_citations
 
     return [f"{c.law_title}#{c.article_no}" for c in find_citations(query) if c.law_title and c.article_no]
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "builtin:multilingual-e5-small-q4"
-LOCAL_HOSTS = ("localhost", "127.", "[::1]", "::1", "0.0.0.0")
 
 
 def _env(name: str, default: str = "") -> str:
@@ -30,6 +29,12 @@ def _float(name: str, default: float) -> float:
         return float(raw) if raw else default
     except ValueError:
         raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+
+
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise SystemExit(f"{name} must be greater than 0, got {value:g}")
+    return value
 
 
 def _cache_root() -> Path:
@@ -56,16 +61,23 @@ class Settings:
     privacy_mask: str  # "auto" (mask for non-local endpoints), "on", "off"
     max_input_chars: int
     max_upload_mb: int
+    llm_deadline: float = 60.0  # seconds for a whole answer, however the server drips
+    llm_max_chars: int = 12000  # an answer is cut (with a notice) after this many characters
 
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model and (self.llm_api_key or self.llm_base_url))
 
     @property
+    def endpoint(self):
+        """Where the LLM lives (yuqi.endpoint.EndpointClass): by parsed host and resolved address."""
+        from .endpoint import classify_endpoint
+
+        return classify_endpoint(self.llm_base_url)
+
+    @property
     def llm_is_local(self) -> bool:
-        url = self.llm_base_url.lower()
-        host = url.split("://", 1)[-1]
-        return bool(url) and host.startswith(LOCAL_HOSTS)
+        return bool(self.llm_base_url) and self.endpoint.is_local
 
     @property
     def mask_personal_data(self) -> bool:
@@ -103,6 +115,8 @@ def load_settings() -> Settings:
         privacy_mask=(_env("YUQI_PRIVACY_MASK") or "auto").lower(),
         max_input_chars=_int("YUQI_MAX_INPUT_CHARS", 4000),
         max_upload_mb=_int("YUQI_MAX_UPLOAD_MB", 20),
+        llm_deadline=_positive("YUQI_LLM_DEADLINE", _float("YUQI_LLM_DEADLINE", 60.0)),
+        llm_max_chars=int(_positive("YUQI_LLM_MAX_CHARS", _int("YUQI_LLM_MAX_CHARS", 12000))),
     )
 
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+from yuqi.citations import items_of, label
 from yuqi.retrieve import Retriever
-
-STATUS_LABEL = {
-    "outdated": "修订前编号", "not_found": "条文不存在", "repealed": "已失效",
-    "unknown_law": "未收录，无法核验", "quote_mismatch": "引文与条文不符", "garbled": "无法识别",
-}
 
 
 def citation_notes(doc_id: str, retriever: Retriever) -> list[dict]:
     """The ingest-time citation checks of a document that a reader should know about."""
     doc = retriever.index.docs.get(doc_id, {})
     notes = []
-    for item in (doc.get("citations") or {}).get("items", []):
-        if item["status"] == "verified":
+    for item in items_of(doc):
+        if item.status == "verified":
             continue
-        note = {"raw": item["raw"], "status": item["status"], "note": item["note"] or STATUS_LABEL.get(item["status"], "")}
-        current = retriever.fetch([item["current_ref"]]) if item.get("current_ref") else []
+        note = {"raw": item.raw, "status": item.status, "label": label(item.status), "note": item.note or label(item.status)}
+        current = retriever.fetch([item.current_ref]) if item.current_ref else []
         if current:
             note["current_label"] = current[0].label
             note["current_text"] = current[0].text

@@ -13,14 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from yuqi.cite_numerals import (
-    alias_map,
-    article_label,
-    cn_to_int,
-    int_to_cn,
-    resolve_name,
-    unbracketed_names,
-)
+from yuqi.citations.names import alias_map, resolve_name, unbracketed_names
+from yuqi.citations.numerals import article_label, cn_to_int, int_to_cn
+from yuqi.citations.status import ANY_FLAG
 
 NUM = r"[0-9０-９零〇一二两三四五六七八九十百千万]+"
 _SP = r"[ \t\u3000]*"
@@ -36,7 +31,7 @@ _BACKREFS = {"同法": _LAW, "该法": _LAW, "本法": _LAW, "此法": _LAW, "�
              "该解释": "解释", "本解释": "解释", "该办法": "办法", "本办法": "办法"}
 _BRACKETED = re.compile(r"《([^《》\n]{1,100})》")
 _VERSION = re.compile(r"[（(][^（）()\n]{0,16}(?:\d{4}|修正|修订|年)[^（）()\n]{0,16}[）)]$")
-_FLAGS = re.compile(r"(?:（(?:⚠|现行为)[^）\n]{0,30}）)+")
+_FLAGS = re.compile(f"(?:{ANY_FLAG.pattern})+")  # flags an earlier check inserted
 _QUOTE_LEAD = re.compile(r"[ \t\u3000]*(?:的|之|中)?(?:明确规定|规定|指出|载明|写道)?[，,]?[ \t\u3000]*")
 _CLOSERS = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’"}
 RANGE_CAP = 50

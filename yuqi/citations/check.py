@@ -12,20 +12,32 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from yuqi.cite_numerals import alias_table
-from yuqi.cite_parse import Citation
-from yuqi.cite_sources import StatuteSource, is_current
+from yuqi.citations.lawsdb import is_current
+from yuqi.citations.names import alias_table
+from yuqi.citations.parse import Citation
+from yuqi.citations.renumber import old_versions, renumbered_since
+from yuqi.citations.sources import StatuteSource, origin_of
+from yuqi.citations.status import IDS
 
 MATCH = 0.6  # containment at which a quote counts as this article's text
 MARGIN = 0.15  # how much better another article must match to call the number outdated
 MIN_QUOTE = 6  # shorter normalised quotes say too little to judge
-STATUSES = ("verified", "outdated", "quote_mismatch", "not_found", "repealed", "unknown_law", "garbled")
+STATUSES = IDS
 
 _NUMERAL = "零〇一二两三四五六七八九十百千万0-9"
 _NOISE = re.compile(
     rf"^第[{_NUMERAL}]+条(?:之[{_NUMERAL}]+)?|[（(][{_NUMERAL}]+[)）]|第[{_NUMERAL}]+[款项]|……|…|\.\.\."
 )
 _KEEP = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a cited number: today's article of that number, or where its old text went."""
+
+    label: str  # "现行第四十二条" / "2012年修正本第四十二条，现为第五十条"
+    ref: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class CheckResult:
     current_text: str | None
     note: str
     score: float | None = None  # quote containment in the article it was judged against
+    readings: tuple[Reading, ...] = ()  # status "renumbered": both readings
+    claim: object = None  # a claims.Claim when the text asserts a crime this article defines
 
 
 def match_text(text: str) -> str:
@@ -93,8 +107,17 @@ def _resolve(citation: Citation, source: StatuteSource) -> str | None:
     return source.resolve(citation.law_name)
 
 
-def check(citation: Citation, source: StatuteSource) -> CheckResult:
-    c = citation
+def check(citation: Citation, source: StatuteSource, as_of: str | None = None) -> CheckResult:
+    """`as_of`: date of the text's numbering (a regulation's adoption date); None for a
+    text of unknown date (a collector's message): a renumbered law then gets both readings."""
+    result = _check(citation, source, as_of)
+    if result.status == "verified" and result.current_ref and origin_of(source, result.current_ref.partition("#")[0]) == "upload":
+        note = "只在用户上传的文本中核对，未经国家法律法规数据库或收录的司法解释核验"
+        return CheckResult(result.citation, "uploaded", result.current_ref, result.current_text, note, result.score)
+    return result
+
+
+def _check(c: Citation, source: StatuteSource, as_of: str | None) -> CheckResult:
     if c.article_no is None:
         return CheckResult(c, "garbled", None, None, f"条号无法识别：{c.raw}")
     title = _resolve(c, source)
@@ -102,16 +125,58 @@ def check(citation: Citation, source: StatuteSource) -> CheckResult:
         return CheckResult(c, "unknown_law", None, None, f"《{c.law_name}》未收录，无法核验")
     status = source.status(title)
     articles = source.articles(title) or {}
-    ref = f"{title}#{c.article_no}"
-    text = articles.get(c.article_no)
     if not is_current(status):
-        return CheckResult(c, "repealed", None, text, _repealed_note(title, status))
+        return CheckResult(c, "repealed", None, articles.get(c.article_no), _repealed_note(title, status))
     quote = bigrams(match_text(c.quote or ""))
     if len(quote) < MIN_QUOTE - 1:
-        if text is None:
-            return CheckResult(c, "not_found", None, None, f"《{_short(title)}》没有{c.article_no}")
-        return CheckResult(c, "verified", ref, text, "")
+        return _check_number(c, title, articles, as_of)
     return _check_quote(c, title, articles, quote)
+
+
+def _check_number(c: Citation, title: str, articles: dict[str, str], as_of: str | None) -> CheckResult:
+    """A bare number (no quote) of a law that exists: which article does it mean?"""
+    ref, text = f"{title}#{c.article_no}", articles.get(c.article_no or "")
+    since = renumbered_since(title)
+    if since is None or (as_of is not None and as_of >= since):
+        return _exists(c, title, text)
+    moved = _old_text_now_at(c, title, articles)
+    if as_of is not None:  # dated before the renumbering: the old reading is the meant one
+        if moved is None:
+            note = f"引用时《{_short(title)}》尚未按现行文本重新编号，{c.article_no}为旧版本条号，现行条号未能核对"
+            return CheckResult(c, "dated", None, None, note)
+        new_no, old = moved
+        if new_no == c.article_no:
+            return _exists(c, title, text)
+        note = f"所引《{_short(title)}》{c.article_no}为修订前编号，该条内容现行为{new_no}"
+        return CheckResult(c, "outdated", f"{title}#{new_no}", articles[new_no], note)
+    if moved is None or moved[0] == c.article_no:
+        return _exists(c, title, text)
+    new_no, old = moved
+    readings = tuple(r for r in (
+        Reading(f"现行{c.article_no}", ref, text) if text is not None else None,
+        Reading(f"{old.label}{c.article_no}，现为{new_no}", f"{title}#{new_no}", articles[new_no]),
+    ) if r)
+    note = (f"《{_short(title)}》已重新编号：现行{c.article_no}" + ("与旧版内容不同" if text else "不存在")
+            + f"；旧版（{old.label}）{c.article_no}的内容现为{new_no}")
+    return CheckResult(c, "renumbered", f"{title}#{new_no}", articles[new_no], note, None, readings)
+
+
+def _exists(c: Citation, title: str, text: str | None) -> CheckResult:
+    if text is None:
+        return CheckResult(c, "not_found", None, None, f"《{_short(title)}》没有{c.article_no}")
+    return CheckResult(c, "verified", f"{title}#{c.article_no}", text, "")
+
+
+def _old_text_now_at(c: Citation, title: str, articles: dict[str, str]):
+    """(current number, the old version) holding what `c.article_no` said before renumbering."""
+    for old in old_versions(title):
+        old_text = old.articles.get(c.article_no or "")
+        if not old_text:
+            continue
+        no, score = best_match(articles, bigrams(match_text(old_text)))
+        if no and score >= MATCH:
+            return no, old
+    return None
 
 
 def _check_quote(c: Citation, title: str, articles: dict[str, str], quote: frozenset[str]) -> CheckResult:

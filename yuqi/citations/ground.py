@@ -1,0 +1,68 @@
+"""The last gate before an answer is shown: citations must exist and be grounded.
+
+Every [n] must name a shown passage; every 《…》第X条 must exist and be one of
+the retrieved passages or a verified citation inside one. Anything else is
+removed or visibly flagged by `clean_answer`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from yuqi.citations.clean import check_text, clean_answer
+from yuqi.citations.renumber import AS_OF_NOW, version_date
+from yuqi.citations.report import items_of
+from yuqi.citations.sources import statute_source
+from yuqi.citations.status import ANY_FLAG
+
+
+def check_answer(text: str, prepared) -> tuple[str, list, list[str], list[str]]:
+    """(cleaned text, check results of the citations left in it, removed markers, notes)."""
+    cleaned = clean_answer(text, len(prepared.passages), prepared.allowed, prepared.statutes)
+    checks = check_text(cleaned.text, prepared.statutes)
+    return cleaned.text, checks, list(cleaned.removed_markers), list(cleaned.notes)
+
+
+def passage_refs(chunk, index) -> set[str]:
+    """What a shown passage lets an answer cite besides itself: a statute's cross-references
+    that hold under today's numbering (a regulation citing 民事诉讼法 by its pre-2023
+    numbers yields the current article or nothing), an article's verified citations."""
+    doc = (getattr(index, "docs", {}) or {}).get(chunk.doc_id, {})
+    if chunk.kind != "statute":
+        return {i.ref for i in items_of(doc) if i.status == "verified" and i.ref and i.raw in chunk.text}
+    # laws.db laws and undated files are read against today's numbering
+    as_of = version_date(doc.get("version", ""), _file_header(chunk.path)) or AS_OF_NOW
+    # "本法第五百一十条" inside 民法典 means 民法典: name the law so the parser knows.
+    results = check_text(f"《{chunk.title}》\n{chunk.text}", statute_source(index), as_of)
+    return {r.current_ref for r in results if r.current_ref and r.status in ("verified", "outdated")}
+
+
+@lru_cache(maxsize=256)
+def _file_header(path: str) -> str:
+    """The first lines of a statute file (where its 发布/修订 dates are); '' for laws.db."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read(3000)
+    except OSError:
+        return ""
+
+
+def citation_validity(answer) -> dict:
+    """Counts for the eval: citations in the shown answer that do not exist, are outdated, or are
+    not grounded in the retrieved set (all count as invalid, even when flagged in place), and how
+    many of those the reader sees flagged."""
+    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "flagged": 0, "bad_markers": 0}
+    for r in answer.checks:
+        counts["total"] += 1
+        ref = r.citation.ref
+        if r.status in ("not_found", "outdated"):
+            bad = r.status
+        elif ref and ref not in answer.prepared.allowed:
+            bad = "ungrounded"
+        else:
+            continue
+        counts[bad] += 1
+        counts["invalid"] += 1
+        counts["flagged"] += bool(ANY_FLAG.match(answer.text, r.citation.end))
+    counts["bad_markers"] = len(answer.removed_markers)
+    return counts
