@@ -92,6 +92,8 @@ class Retriever:
             return self._hits(self.dense(query, k, query_vec), k, dense=True)
         uses_analysis = mode in (APP_MODE, "rrf+expansion", "hybrid+rerank")
         sig = self._signals(query, expansion if uses_analysis else "", boost if uses_analysis else (), query_vec)
+        if not uses_analysis:
+            sig["pointed"] = []  # plain hybrid stays the two-retriever baseline
         if mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker):
             cand, X = features(sig, self.chapter_of)
             scores = X @ ranker_weights()
