@@ -1,9 +1,10 @@
-"""Streamlit entry point: `streamlit run app.py`. It only wires the pages together."""
+"""Streamlit entry point: `streamlit run app.py`. The preamble (page setup, sidebar) runs once here."""
 
 import streamlit as st
 
-st.set_page_config(page_title="逾期催收信息核实助手", page_icon="🛡️", layout="wide")
+from ui.common import preamble
 
+preamble()
 pages = [
     st.Page("ui/chat.py", title="问答与短信核实", icon="💬", default=True),
     st.Page("ui/ingest_page.py", title="导入文档", icon="📥"),

@@ -44,6 +44,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no such eval set: {', '.join(missing)}", file=sys.stderr)
             return 2
         settings = get_settings()
+        # Everything that would fail after a long run is checked before it.
+        if args.out:
+            check_out_dir(args.out)
+        if args.llm and not settings.llm_enabled:
+            raise YuqiError(
+                "--llm needs a configured LLM (set OPENAI_BASE_URL and YUQI_LLM_MODEL, or OPENAI_API_KEY); "
+                "without --llm the offline answer is evaluated"
+            )
         metrics, results = evaluate(sets, settings, use_llm=args.llm, answers=not args.no_answers)
     except YuqiError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -51,11 +59,28 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(metrics))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = settings.data_dir / "eval-runs" / stamp
-    save_run(run_dir, metrics, results)
-    if args.out:
-        save_run(args.out, metrics, results)
+    try:
+        save_run(run_dir, metrics, results)
+        if args.out:
+            save_run(args.out, metrics, results)
+    except OSError as err:
+        print(f"error: cannot save the run: {err.strerror or err} ({err.filename or run_dir})", file=sys.stderr)
+        return 1
     print(f"\nsaved: {run_dir}" + (f" and {args.out}" if args.out else ""))
     return 0
+
+
+def check_out_dir(out: Path) -> None:
+    """--out must be a directory this run can write (created if missing)."""
+    if out.exists() and not out.is_dir():
+        raise YuqiError(f"--out {out} is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise YuqiError(f"--out {out} is not writable ({exc.strerror or exc})") from None
 
 
 def _run_dir(p: Path) -> Path:

@@ -10,8 +10,9 @@ from tqdm import tqdm
 from eval.answers import answer_metrics, run_answers
 from eval.metrics import item_metrics
 from eval.runner import (
-    MAIN, known_refs, load_items, missing_gold, modes_for, retrieval_by_set, retrieval_table, run_retrieval,
+    MAIN, known_refs, missing_gold, modes_for, retrieval_by_set, retrieval_table, run_retrieval,
 )
+from eval.sets import load_sets
 from yuqi.settings import Settings
 
 
@@ -22,7 +23,7 @@ def evaluate(
     and index instead of loading a second copy."""
     from yuqi.service import Service
 
-    items = [it for s in sets for it in load_items(s)]
+    items = load_sets(sets)  # strict: a bad line is one clear error before anything runs
     if not items:
         from eval.runner import BadEvalFile
 

@@ -3,6 +3,10 @@
 Only one ingest runs at a time (a file lock); a second one is told so at once.
 Vectors are reused from the live build and the embedding cache, so adding one
 article embeds only that article's chunks.
+
+Every corpus change (staged copies, removed files, the statute selection) is a
+transaction with its build: journalled first (ingest.staging.Journal), dropped
+once the build is live, undone on failure or by the next ingest after a kill.
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
+from ingest.identity import UPLOAD_PREFIX, find_document, settle  # noqa: F401 - find_document: used by the CLI
 from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
-from ingest.staging import USER_DIR, files_of, restore, safe_name, same_file, stage, stage_target, unselect  # noqa: F401
+from ingest.staging import (  # noqa: F401 - USER_DIR, safe_name: used by the ingest page
+    USER_DIR, Journal, file_of, recover, safe_name, same_file, stage, stage_target, unselect,
+)
+from ingest.writeindex import write_index
 from yuqi import index as ix
 from yuqi.documents import Chunk, Source, text_hash
-from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
-from yuqi.errors import IngestBusy, UnreadableDocument, YuqiError
+from yuqi.embed import Embedder
+from yuqi.errors import IngestBusy, UnreadableDocument, YuqiError, storage_error
 from yuqi.settings import Settings
 
 Progress = Callable[[str, int, int], None]
@@ -40,28 +48,64 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     build_id: str = ""
+    titles: dict[str, str] = field(default_factory=dict)  # doc id -> title, for messages
+    docs: dict[str, dict] = field(default_factory=dict)  # the new build's registry
+    notes: list[str] = field(default_factory=list)  # e.g. a killed ingest rolled back
+
+    def title(self, doc_id: str) -> str:
+        return self.titles.get(doc_id) or doc_id
 
 
 @contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.index_dir / ".ingest.lock"))
+def ingest_lock(settings: Settings) -> Iterator[list[str]]:
+    """Held for a whole ingest; yields the corpus files a killed earlier ingest had changed
+    and that were put back (its build never went live)."""
     try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(settings.index_dir / ".ingest.lock"))
         lock.acquire(timeout=0)
     except Timeout:
         raise IngestBusy("另一个导入任务正在进行，请稍后再试（another ingest is running）。") from None
+    except OSError as exc:
+        raise storage_error(exc, f"打开索引目录 {settings.index_dir}") from None
     try:
         ix.prune_builds(settings.index_dir)  # leftovers of a killed ingest
-        yield
+        try:
+            restored = recover(settings.corpus_dir, ix.current_build_id(settings.index_dir))
+        except OSError as exc:
+            raise storage_error(exc, "恢复上次中断的导入") from None
+        yield restored
     finally:
         lock.release()
+
+
+@contextmanager
+def corpus_transaction(settings: Settings) -> Iterator[Journal]:
+    """Corpus changes made inside stand or fall with the build written inside."""
+    journal = Journal(settings.corpus_dir)
+    try:
+        journal.begin(ix.current_build_id(settings.index_dir))
+    except OSError as exc:
+        raise storage_error(exc, "写入语料目录") from None
+    try:
+        yield journal
+    except BaseException:
+        journal.rollback()  # the live index never saw these changes: neither may the corpus
+        raise
+    journal.commit()
+
+
+def _restored_note(restored: list[str]) -> list[str]:
+    if not restored:
+        return []
+    return [f"上次导入被中断，已撤销它未完成的改动（{len(restored)} 个文件）"]
 
 
 def _doc_entry(src: Source, n_chunks: int, added_at: str, citations: dict) -> dict:
     return {
         "doc_id": src.doc_id, "title": src.title, "kind": src.kind, "path": src.path, "url": src.url,
-        "status": src.status, "content_hash": src.content_hash, "chunks": n_chunks,
-        "added_at": added_at, "citations": citations, "origin": src.origin, "version": src.version,
+        "status": src.status, "content_hash": src.content_hash, "chunks": n_chunks, "origin": src.origin,
+        "added_at": added_at, "citations": citations, "version": src.version,
     }
 
 
@@ -69,50 +113,26 @@ def _now() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _write(
-    settings: Settings, embedder: Embedder, chunks: list[Chunk], docs: dict[str, dict],
-    reuse: dict[str, np.ndarray], progress: Progress | None, started: float,
-) -> tuple[str, int]:
-    texts = [ix.search_text(c) for c in chunks]
-    hashes = [text_hash(t) for t in texts]
-    cache = EmbeddingCache(cache_path(settings.cache_dir), embedder.fingerprint)
-    try:
-        if reuse:
-            cache.put({h: reuse[h] for h in hashes if h in reuse})
-        step = (lambda d, t: progress("embed", d, t)) if progress else None
-        vectors, embedded = embed_cached(texts, embedder, cache, step)
-    finally:
-        cache.close()
-    counts = {
-        "docs": len(docs), "chunks": len(chunks),
-        "statute_chunks": sum(c.kind == "statute" for c in chunks),
-        "article_chunks": sum(c.kind == "article" for c in chunks),
-    }
-    manifest = ix.Manifest(
-        embed_model=settings.embed_model, model_fingerprint=embedder.fingerprint, dim=embedder.dim,
-        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, corpus_hash=ix.corpus_hash(chunks),
-        built_at=_now(), counts=counts, build_seconds=round(time.perf_counter() - started, 2),
-    )
-    if progress:
-        progress("index", 0, 1)
-    build = ix.write_build(settings.index_dir, chunks, vectors, docs, manifest)
-    if progress:
-        progress("index", 1, 1)
-    return build.name, embedded
-
-
 def _chunks_and_docs(
-    sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport
+    sources: list[Source], settings: Settings, previous: dict[str, dict], report: IngestReport,
+    progress: Progress | None = None,
 ) -> tuple[list[Chunk], dict[str, dict]]:
     from ingest.cards import check_cards
     from yuqi.citations import citation_report, from_sources as statute_source_for
 
     check_cards(sources)  # a knowledge card citing a missing or outdated article stops the build (CardError)
+    sources = settle(sources, settings.corpus_dir, previous)
     statutes = statute_source_for(sources)
     chunks: list[Chunk] = []
     docs: dict[str, dict] = {}
     by_hash: dict[str, str] = {}
-    for src in sources:
+    for n, src in enumerate(sources, 1):
+        if progress:
+            progress("load", n, len(sources))
+        report.titles[src.doc_id] = src.title
+        if src.doc_id.startswith(UPLOAD_PREFIX) and src.doc_id not in previous:
+            report.notes.append(f"{src.path} 的标题属于国家法律法规数据库或收录的法规，已作为用户上传文本“{src.doc_id}”导入；"
+                                "需要官方文本请把名称加入 corpus/statutes.txt")
         if src.content_hash in by_hash and by_hash[src.content_hash] != src.doc_id:
             report.duplicates.append((src.path, by_hash[src.content_hash]))
             continue
@@ -137,11 +157,16 @@ def _chunks_and_docs(
     return chunks, docs
 
 
-def _previous(settings: Settings) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
-    """The live build's registry and its vectors by text hash (empty if none)."""
+def _previous(settings: Settings, embedder: Embedder, strict: bool = False) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+    """The live build's registry and its vectors by text hash (empty if none).
+
+    A broken or foreign build is never needed: building starts afresh without it,
+    unless `strict` (remove must know what is indexed)."""
     try:
-        live = ix.load_build(settings.index_dir, settings.embed_model, settings.chunk_size, settings.chunk_overlap)
+        live = ix.load_build(settings.index_dir, fingerprint=embedder.fingerprint)
     except YuqiError:
+        if strict and ix.current_build(settings.index_dir) is not None:
+            raise
         return {}, {}
     vecs = ix.load_vectors(live)
     reuse = {text_hash(ix.search_text(c)): vecs[i] for i, c in enumerate(live.chunks)}
@@ -152,61 +177,69 @@ def build(settings: Settings, embedder: Embedder, progress: Progress | None = No
     """Everything from scratch: the statute selection and every corpus file."""
     started = time.perf_counter()
     report = IngestReport()
-    with ingest_lock(settings):
-        previous, reuse = _previous(settings)
-        if progress:
-            progress("load", 0, 1)
+    with ingest_lock(settings) as restored:
+        report.notes += _restored_note(restored)
+        previous, reuse = _previous(settings, embedder)
         sources, report.skipped = load_corpus(settings.corpus_dir)
-        if progress:
-            progress("load", 1, 1)
-        chunks, docs = _chunks_and_docs(sources, settings, previous, report)
+        chunks, docs = _chunks_and_docs(sources, settings, previous, report, progress)
         report.removed = sorted(set(previous) - set(docs))
-        report.build_id, report.embedded = _write(settings, embedder, chunks, docs, reuse, progress, started)
+        _title_removed(report, previous)
+        report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
     report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
     return report
 
 
-
-
+def _title_removed(report: IngestReport, previous: dict[str, dict]) -> None:
+    for d in report.removed:
+        report.titles.setdefault(d, previous[d].get("title") or d)
 
 
 
 def add(paths: list[Path], settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IngestReport:
-    """Add or update files (or folders of them); unreadable files are skipped with a reason."""
+    """Add or update files (or folders of them); unreadable files are skipped with a reason.
+
+    Each file becomes its own document: a name already taken by another file gets a
+    copy of its own (name-2.txt); the same text under another name is a reported duplicate."""
     started = time.perf_counter()
     report = IngestReport()
-    copied: list[tuple[Path, bytes | None]] = []
-    with ingest_lock(settings):
-        previous, reuse = _previous(settings)
-        # content hash -> (doc id, file in the corpus); a file is a duplicate when the same
-        # text is already indexed (or staged in this batch) as another document or file.
-        known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
-        mine: set[str] = set()
+    with ingest_lock(settings) as restored:
+        report.notes += _restored_note(restored)
+        previous, reuse = _previous(settings, embedder)
         report.skipped += [Skipped(str(p), "找不到文件或文件夹") for p in paths if not p.exists()]
-        for path in iter_files(paths):
-            try:
-                target = stage_target(path, settings)
-                src = load_file(path, doc_id=target.stem)  # the id it gets as the staged copy
-                seen = known.get(src.content_hash)
-                if seen and (seen[0] != src.doc_id or not same_file(seen[1], target)):
-                    report.duplicates.append((str(path), seen[0]))
-                    continue
-                staged = stage(path, src, settings, settings.max_upload_mb * 1024 * 1024)
-            except (UnreadableDocument, OSError) as err:
-                report.skipped.append(Skipped(str(path), str(err)))
-                continue
-            if staged:
-                copied.append(staged)
-            known[src.content_hash] = (src.doc_id, str(target))
-            mine.add(src.doc_id)
-        try:
+        with corpus_transaction(settings) as journal:
+            mine = _stage_all(paths, settings, previous, journal, report)
             report = _rebuild(settings, embedder, previous, reuse, report, progress, started)
-        except BaseException:
-            restore(copied)  # keep the corpus consistent with the live index
-            raise
     _keep_only(report, mine)
     return report
 
+
+def _stage_all(
+    paths: list[Path], settings: Settings, previous: dict[str, dict], journal: Journal, report: IngestReport
+) -> set[str]:
+    """Copy every acceptable file into the corpus; returns the corpus paths of this batch."""
+    # content hash -> file in the corpus: the same text already indexed (or staged in this
+    # batch) from another file is a duplicate, never a second document.
+    known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
+    taken = {d["doc_id"] for d in previous.values()}
+    mine: set[str] = set()
+    for path in iter_files(paths):
+        try:
+            target = stage_target(path, settings, taken)
+            src = load_file(path, doc_id=target.stem)
+            seen = known.get(src.content_hash)
+            if seen and not same_file(seen[1], target):
+                report.duplicates.append((str(path), seen[0]))
+                continue
+            stage(path, target, settings, journal, settings.max_upload_mb * 1024 * 1024)
+        except UnreadableDocument as err:
+            report.skipped.append(Skipped(str(path), str(err)))
+            continue
+        except OSError as err:
+            raise storage_error(err, f"复制 {path.name} 到语料目录") from None
+        known[src.content_hash] = (src.doc_id, str(target))
+        taken.add(target.stem)
+        mine.add(str(target.resolve()))
+    return mine
 
 
 def _rebuild(
@@ -215,56 +248,64 @@ def _rebuild(
 ) -> IngestReport:
     sources, skipped = load_corpus(settings.corpus_dir)
     report.skipped.extend(s for s in skipped if s.path not in {x.path for x in report.skipped})
-    chunks, docs = _chunks_and_docs(sources, settings, previous, report)
+    chunks, docs = _chunks_and_docs(sources, settings, previous, report, progress)
     report.removed = sorted(set(previous) - set(docs))
-    report.build_id, report.embedded = _write(settings, embedder, chunks, docs, reuse, progress, started)
+    _title_removed(report, previous)
+    report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
     report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
+    report.docs = docs
     return report
 
 
-def _keep_only(report: IngestReport, doc_ids: set[str]) -> None:
-    report.added = [d for d in report.added if d in doc_ids]
-    report.updated = [d for d in report.updated if d in doc_ids]
-    report.unchanged = [d for d in report.unchanged if d in doc_ids]
+def _keep_only(report: IngestReport, paths: set[str]) -> None:
+    """Report only the documents of this batch (the rebuild saw the whole corpus)."""
+    def mine(doc_id: str) -> bool:
+        d = report.docs.get(doc_id) or {}
+        return not d.get("path", "").startswith("laws.db:") and str(Path(d.get("path", "")).resolve()) in paths
+
+    report.added = [d for d in report.added if mine(d)]
+    report.updated = [d for d in report.updated if mine(d)]
+    report.unchanged = [d for d in report.unchanged if mine(d)]
 
 
 def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progress | None = None) -> IngestReport:
-    """Remove a document and all its chunks (its corpus file, or its line in statutes.txt)."""
+    """Remove exactly one document and all its chunks (its corpus file, or its line in
+    statutes.txt), or nothing at all."""
     started = time.perf_counter()
-    with ingest_lock(settings):
-        previous, reuse = _previous(settings)
-        doc = previous.get(doc_id)
-        if doc is None:
-            raise YuqiError(f"没有找到文档 {doc_id}（用 `python -m ingest list` 查看已导入的文档）")
-        path = str(doc["path"])
-        if path.startswith("laws.db:"):
-            files = [settings.corpus_dir / SELECTION_FILE]
-        else:
-            files = files_of(doc_id, Path(path), settings)
-        saved = [(f, f.read_bytes()) for f in files]
-        try:
-            if path.startswith("laws.db:"):
-                unselect(settings.corpus_dir / SELECTION_FILE, doc["title"])
-            else:
-                for f in files:
-                    f.unlink(missing_ok=True)
-            report = _rebuild(settings, embedder, previous, reuse, IngestReport(), progress, started)
-        except BaseException:
-            restore(saved)  # the live index still has the document: so must the corpus
-            raise
-    if doc_id not in report.removed:
-        raise YuqiError(f"未能移除 {doc_id}：语料中仍有它的文件（{path}）")
+    with ingest_lock(settings) as restored:
+        previous, reuse = _previous(settings, embedder, strict=True)
+        doc = find_document(doc_id, previous)
+        report = IngestReport(notes=_restored_note(restored))
+        with corpus_transaction(settings) as journal:
+            _take_out(doc, settings, journal)
+            sources, skipped = load_corpus(settings.corpus_dir)
+            report.skipped = skipped
+            chunks, docs = _chunks_and_docs(sources, settings, previous, report, progress)
+            if doc["doc_id"] in docs:  # checked before anything is written: nothing is lost
+                raise YuqiError(f"未能移除 {doc['doc_id']}：语料中仍有它的文件（{doc['path']}），未做任何改动")
+            report.removed = sorted(set(previous) - set(docs))
+            _title_removed(report, previous)
+            report.build_id, report.embedded = write_index(settings, embedder, chunks, docs, reuse, progress, started)
+    report.chunks, report.seconds = len(chunks), round(time.perf_counter() - started, 2)
     report.added, report.updated, report.unchanged = [], [], []
     return report
 
 
+def _take_out(doc: dict, settings: Settings, journal: Journal) -> None:
+    path = str(doc["path"])
+    if path.startswith("laws.db:"):
+        selection = settings.corpus_dir / SELECTION_FILE
+        journal.save(selection)
+        unselect(selection, doc["title"])
+        return
+    f = file_of(Path(path), settings)
+    if f is None:
+        raise YuqiError(f"找不到 {doc['doc_id']} 的语料文件（{path}），未做任何改动；可运行 `python -m ingest build` 重建")
+    journal.save(f)
+    f.unlink()
 
 
 def list_docs(settings: Settings) -> list[dict]:
-    build = ix.current_build(settings.index_dir)
-    if build is None:
-        return []
-    import json
-
-    docs = json.loads((build / "docs.json").read_text(encoding="utf-8"))
+    """The live build's documents (raises IndexCorrupt for a broken build)."""
+    docs = ix.read_docs(settings.index_dir)
     return sorted(docs.values(), key=lambda d: (d["kind"] != "statute", d["doc_id"]))

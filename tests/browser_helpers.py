@@ -98,8 +98,30 @@ def ask(page, text: str, expect_reply: bool = True) -> None:
 
 
 def source_summaries(page, contains: str | re.Pattern | None = None):
-    loc = page.locator(SOURCE_SUMMARY).filter(has_text=re.compile(r"\[\d+\] "))
+    """The collapsed "来源（n 条）" sections (one per answer), optionally those naming `contains`."""
+    loc = page.locator(SOURCE_SUMMARY).filter(has_text=re.compile(r"来源（\d+ 条）"))
     return loc.filter(has_text=contains) if contains is not None else loc
+
+
+def open_sources(page, summary) -> str:
+    """Open one answer's sources and return their visible text."""
+    summary.click()
+    details = summary.locator("xpath=ancestor::*[@data-testid='stExpander'][1]").get_by_test_id("stExpanderDetails")
+    details.wait_for(state="visible")
+    return details.inner_text()
+
+
+def links_and_images_to(page, host: str) -> list[str]:
+    """Every <a href> and <img src> (and srcset) in the page, main document and iframes, that names `host`."""
+    found = []
+    for frame in page.frames:
+        found += frame.evaluate(
+            """host => [...document.querySelectorAll('a[href], img, source, [srcset]')]
+                 .map(el => el.getAttribute('href') || el.getAttribute('src') || el.getAttribute('srcset') || '')
+                 .filter(u => u.toLowerCase().includes(host))""",
+            host,
+        )
+    return found
 
 
 def go_to(page, title: str) -> None:

@@ -5,12 +5,18 @@ texts that share wording are near each other: enough for index, ingest, page and
 concurrency tests to retrieve something sensible without loading e5 (~2 s and
 ~500 MB per process). Quality claims are never tested with it: those tests carry
 the `model` marker and use the real `Embedder`.
+
+`python tests/fake_embed.py <ingest args…>` runs `python -m ingest` with it (see run_cli).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -50,3 +56,50 @@ class FakeEmbedder:
             if not norm:
                 out[row, 0] = 1.0  # empty text: any unit vector keeps FAISS inner products finite
         return out
+
+
+class NamedFakeEmbedder(FakeEmbedder):
+    """The fake under any model name, built like `yuqi.embed.Embedder(name, cache_dir)`: what
+    `python -m ingest` constructs when the fake is patched in (tests/fake_embed.py as a script)."""
+
+    def __init__(self, name: str = FAKE_MODEL, cache_dir=None, batch_size: int = 32) -> None:
+        super().__init__()
+        self.name = name
+
+
+# -- `python tests/fake_embed.py <ingest args…>`: the ingest CLI with the fake, as a real subprocess --
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_env(base: Path, **extra: str) -> dict:
+    """Environment for a subprocess working on base/corpus and base/index with the fake embedder
+    (its own embedding cache, so fake vectors never enter the shared one)."""
+    env = dict(os.environ, YUQI_INDEX_DIR=str(base / "index"), YUQI_CORPUS_DIR=str(base / "corpus"),
+               YUQI_DATA_DIR=str(base / "data"), YUQI_CACHE_DIR=str(base / "cache"), PYTHONPATH=str(ROOT),
+               PYTHONIOENCODING="utf-8", YUQI_TEST_FAKE_EMBEDDER="1", HF_HUB_OFFLINE="1")
+    for var in ("YUQI_CHUNK_SIZE", "YUQI_CHUNK_OVERLAP", "YUQI_EMBED_MODEL"):
+        env.pop(var, None)
+    env.update(extra)
+    return env
+
+
+def run_cli(base: Path, *args: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
+    """`python -m ingest <args>` as a real subprocess, with the fake embedder."""
+    return subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=ROOT,
+                          env=cli_env(base, **extra), capture_output=True, text=True, encoding="utf-8",
+                          timeout=timeout)
+
+
+def patch() -> None:
+    import yuqi.embed
+
+    yuqi.embed.Embedder = NamedFakeEmbedder
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    patch()
+    from ingest.__main__ import main
+
+    sys.exit(main(sys.argv[1:]))

@@ -4,11 +4,14 @@
 
 `tmp`: after the temp build dir is fully written, before it is renamed.
 `renamed`: after the rename, before `index/current` is pointed at it.
+`live`: after the new build is live, before the corpus journal is dropped.
+With YUQI_TEST_FAKE_EMBEDDER=1 the deterministic fake embedder stands in for the model.
 Prints KILL-ME (flushed) and sleeps; never returns on its own within a test.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,8 +46,17 @@ if __name__ == "__main__":
         ix._fsync_dir = _pause(ix._fsync_dir)
     elif stage == "renamed":
         ix._point_current = _pause_before(ix._point_current)
+    elif stage == "live":
+        from ingest import staging
+
+        staging.Journal.commit = _pause_before(staging.Journal.commit)
     else:
         raise SystemExit(f"unknown stage {stage!r}")
+    if os.environ.get("YUQI_TEST_FAKE_EMBEDDER") == "1":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from fake_embed import patch
+
+        patch()
     from ingest.__main__ import main
 
     sys.exit(main(argv))

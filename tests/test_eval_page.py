@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from eval.report import save_run
-from yuqi import evalviews as ev
+from ui import evalviews as ev
 from yuqi.errors import YuqiError
 from yuqi.feedback import save_feedback
 

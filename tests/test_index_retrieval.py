@@ -34,8 +34,8 @@ def test_manifest_describes_the_build(built):
 
 def test_loading_against_other_settings_fails_with_a_rebuild_hint(built):
     settings, _ = built
-    with pytest.raises(IndexMismatch, match="python -m ingest build"):
-        ix.load_build(settings.index_dir, settings.embed_model, settings.chunk_size + 1, settings.chunk_overlap)
+    # chunking is a build setting: another value never blocks loading (issue 13 item 5)
+    assert ix.load_build(settings.index_dir, settings.embed_model, settings.chunk_size + 1, settings.chunk_overlap).chunks
     with pytest.raises(IndexMismatch, match="向量模型"):
         ix.load_build(settings.index_dir, "some/other-model", settings.chunk_size, settings.chunk_overlap)
 

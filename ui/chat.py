@@ -1,20 +1,26 @@
-"""The chat page: ask a question or paste a message; streamed, cited answers."""
+"""The chat page: ask a question or paste a message; the verdict and the direct answer first.
+
+Computing (`answer_view`) and drawing (ui.draw) are apart: the answer path can change its front
+door without touching how an answer is shown.
+"""
 
 from __future__ import annotations
 
-import uuid
+import json
+from pathlib import Path
 
 import streamlit as st
 
-from ui.common import highlight, service_or_stop, sidebar, verdict_badge
+from ui.common import service_or_stop
+from ui.draw import TurnView, draw_assistant, scroll_to, view_from_answer
 from yuqi.answer import input_problem, prepare, stream_answer
 from yuqi.errors import YuqiError
+from yuqi.render import markdown_html
 from yuqi.settings import get_settings
-from yuqi.sources import source_cards
 
+EXAMPLES = json.loads(Path(__file__).with_name("examples.json").read_text(encoding="utf-8"))
 settings = get_settings()
 service = service_or_stop()
-sidebar(settings)
 
 st.title("逾期催收信息核实助手")
 st.caption("粘贴收到的催收短信，或直接提问：这条威胁是真的吗？怎么核实？现在该做什么？依据哪条法律？")
@@ -25,114 +31,66 @@ state.setdefault("analysis", None)
 state.setdefault("vault", None)
 
 
-def draw_sources(sources: list[dict]) -> None:
-    if not sources:
-        return
-    st.markdown("**来源**")
-    for s in sources:
-        with st.expander(f"[{s['n']}] {s['label']}"):
-            st.markdown(f"**{s['title']}**" + (f" · {s['article_no']}" if s.get("article_no") else ""))
-            if s.get("url"):
-                st.markdown(f"原文链接：[{s['url']}]({s['url']})")
-            st.caption(s["where"])
-            st.text(s["text"])
-            for note in s.get("notes", []):
-                st.warning(note["note"])
-                if note.get("current_text"):
-                    with st.popover(f"查看现行条文：{note['current_label']}"):
-                        st.text(note["current_text"])
+def private_values() -> tuple[str, ...]:
+    vault = state.vault
+    return tuple(v for v in (vault.by_slot.values() if vault else ()) if v)
 
 
-def draw_analysis(turn: dict) -> None:
-    if not turn.get("analysis_html"):
-        return
-    st.markdown(verdict_badge(turn["verdict"], turn["verdict_label"]), unsafe_allow_html=True)
-    if turn.get("threat_labels"):
-        st.caption("涉及：" + "、".join(turn["threat_labels"]))
-    with st.expander("短信中的关键线索（已高亮）", expanded=True):
-        st.markdown(turn["analysis_html"], unsafe_allow_html=True)
-
-
-def draw_turn(turn: dict) -> None:
-    with st.chat_message(turn["role"]):
-        if turn["role"] == "user":
-            st.text(turn["content"])
-            return
-        if turn.get("kind") in ("warning", "error"):
-            getattr(st, turn["kind"])(turn["content"])
-            return
-        draw_analysis(turn)
-        for n in turn.get("notices", []):
-            st.info(n)
-        st.markdown(turn["content"])
-        if turn.get("notice"):
-            st.caption(f"ℹ️ {turn['notice']}")
-        draw_sources(turn.get("sources", []))
-        draw_feedback(turn)
-
-
-def draw_feedback(turn: dict) -> None:
+def draw_feedback(view: TurnView) -> None:
     from yuqi.feedback import save_feedback
 
-    key = turn["id"]
+    key = view.id
+    if state.get(f"fb-saved-{key}"):
+        st.caption("谢谢，反馈已保存在本机。")
+        return
     rating = st.feedback("thumbs", key=f"fb-{key}")
-    if rating is None or state.get(f"fb-saved-{key}"):
-        if state.get(f"fb-saved-{key}"):
-            st.caption("谢谢，反馈已保存在本机。")
+    if rating is None:
         return
     reason = st.text_input("可选：说说原因（仅在您点击保存后写入本机）", key=f"fb-reason-{key}")
     if st.button("保存反馈", key=f"fb-save-{key}"):
-        save_feedback(
-            settings.data_dir, question=turn["question"], answer=turn["content"], rating=1 if rating == 1 else -1,
-            reason=reason, refs=[s["ref"] for s in turn.get("sources", [])], verdict=turn.get("verdict"),
-            threats=turn.get("threats", []),
-        )
+        save_feedback(settings.data_dir, question=view.question, answer=view.text, rating=1 if rating == 1 else -1,
+                      reason=reason, refs=view.refs, verdict=view.verdict, threats=view.threats)
         state[f"fb-saved-{key}"] = True
         st.rerun()
 
 
-def answer_turn(question: str) -> dict:
+def draw_turn(turn, latest: bool = False) -> None:
+    if isinstance(turn, dict):  # the person's own words: plain text, never markup
+        with st.chat_message("user"):
+            st.text(turn["content"])
+        return
+    with st.chat_message("assistant"):
+        draw_assistant(turn)
+        if turn.kind == "answer":
+            draw_feedback(turn)
+            if latest:
+                scroll_to(turn)
+
+
+def answer_view(question: str) -> TurnView:
+    """Today's answer path (prepare → stream_answer); an LLM's text is drawn safely while it streams."""
     retriever = service.retriever()  # one complete build for this whole answer
     prepared = prepare(question, retriever, settings, previous=state.analysis)
-    a = prepared.analysis
-    turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "verdict": a.verdict,
-            "threats": list(a.threats), "content": "", "notice": ""}
-    if a.is_message and not a.followup:
-        from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
-
-        turn["analysis_html"] = highlight(a.text, a.cues)
-        turn["verdict_label"] = VERDICT_LABELS.get(a.verdict, "未发现明确威胁") if a.verdict else "未发现明确威胁"
-        turn["threat_labels"] = [THREAT_LABELS[t] for t in a.threats]
-        draw_analysis(turn)
-    for n in prepared.notices:
-        st.info(n)
-    history = [{"role": m["role"], "content": m["content"]} for m in state.messages[-4:]]
+    history = [{"role": "user", "content": m["content"]} if isinstance(m, dict) else {"role": "assistant", "content": m.text}
+               for m in state.messages[-4:]]
     placeholder, streamed, final = st.empty(), "", None
     for kind, payload in stream_answer(prepared, settings, history=history, vault=state.vault):
         if kind == "delta":
             streamed += payload
-            placeholder.markdown(streamed + " ▌")
+            placeholder.markdown(markdown_html(streamed + " ▌", private_values()), unsafe_allow_html=True)
         elif kind == "reset":
             placeholder.empty()  # never leave a broken half-answer on screen
             streamed = ""
         else:
             final = payload
-    placeholder.markdown(final.text)
-    turn.update(content=final.text, notice=final.notice, notices=list(prepared.notices),
-                sources=source_cards(final.passages, retriever))
-    if final.notice:
-        st.caption(f"ℹ️ {final.notice}")
-    draw_sources(turn["sources"])
+    placeholder.empty()
+    a = prepared.analysis
     if not prepared.declined and (a.is_message or a.threats):
         state.analysis = a
-    return turn
+    return view_from_answer(final, retriever, private_values())
 
 
-for turn in state.messages:
-    draw_turn(turn)
-
-question = st.chat_input("粘贴短信原文，或描述您遇到的情况…")  # long input is cut with a notice, not silently
-if question is not None:
+def submit(question: str) -> None:
     from yuqi.privacy import Vault
 
     state.vault = state.vault or Vault()
@@ -141,13 +99,33 @@ if question is not None:
     problem = input_problem(question)
     with st.chat_message("assistant"):
         if problem:
-            st.warning(problem)
-            turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": problem, "kind": "warning"}
+            view = TurnView(question=question, text=problem, kind="warning")
         else:
             try:
-                turn = answer_turn(question)
+                with st.spinner("正在分析并查找依据…"):
+                    view = answer_view(question)
             except YuqiError as err:
-                st.error(str(err))
-                turn = {"role": "assistant", "id": uuid.uuid4().hex, "question": question, "content": str(err), "kind": "error"}
-    state.messages += [user_turn, turn]
+                view = TurnView(question=question, text=str(err), kind="error")
+    state.messages += [user_turn, view]
     st.rerun()
+
+
+def fill_input(text: str) -> None:
+    state["chat_box"] = text  # before the chat input is drawn: it shows the text, ready to edit or send
+
+
+def draw_examples() -> None:
+    """The empty chat offers three messages to try; a click fills the input with one."""
+    st.markdown("**试试这些例子**（点一下填入输入框，按回车发送）：")
+    for i, ex in enumerate(EXAMPLES):
+        st.button(ex["label"], key=f"example-{i}", help=ex["text"], width="stretch", on_click=fill_input, args=(ex["text"],))
+
+
+for i, turn in enumerate(state.messages):
+    draw_turn(turn, latest=i == len(state.messages) - 1)
+
+if not state.messages:
+    draw_examples()
+question = st.chat_input("粘贴短信原文，或描述您遇到的情况…", key="chat_box")  # long input is cut with a notice
+if question is not None:
+    submit(question)

@@ -1,4 +1,4 @@
-"""Shared pieces of the pages: the cached service, the sidebar, small renderers."""
+"""Shared pieces of the pages: the cached service, the page preamble and sidebar, the verdict badge."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from yuqi.settings import Settings, get_settings
 
 DISCLAIMER = "本工具提供法律信息，不构成法律意见；涉及具体案件请咨询律师或法律援助机构（12348）。"
 VERDICT_COLORS = {"scam": "#c62828", "illegal": "#ad1457", "exaggerated": "#ef6c00", "plausible": "#1565c0"}
+# Our own CSS (no user text): inert links read as text to inspect, passages stay compact on a phone.
+PAGE_CSS = """<style>
+.inert-link{background:#f3f3f3;color:#555;border-radius:3px;padding:0 .2em;word-break:break-all}
+.yuqi-md p,.yuqi-md li{margin-bottom:.3em}
+.yuqi-passage{font-size:.92em;color:#333}
+.official-link{word-break:break-all}
+</style>"""
 
 
 @st.cache_resource(show_spinner="正在加载模型与索引（首次启动需要构建索引，约一两分钟）…")
@@ -30,7 +37,20 @@ def service_or_stop():
         st.stop()
 
 
+def preamble() -> Settings:
+    """Once per run, in app.py: page setup, our CSS and the sidebar every page shares."""
+    settings = get_settings()
+    st.set_page_config(page_title="逾期催收信息核实助手", page_icon="🛡️", layout="wide")
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    draw_sidebar(settings)
+    return settings
+
+
 def sidebar(settings: Settings) -> None:
+    """Kept for pages written before app.py drew the sidebar itself: it is drawn once, by `preamble`."""
+
+
+def draw_sidebar(settings: Settings) -> None:
     from yuqi.llm import describe
 
     with st.sidebar:
@@ -57,20 +77,3 @@ def verdict_badge(verdict: str | None, label: str) -> str:
         f'style="background:{color};color:white;padding:0.2em 0.7em;border-radius:1em;font-weight:600">'
         f"{html.escape(label)}</span>"
     )
-
-
-def highlight(text: str, cues) -> str:
-    """The message with each cue marked; offsets come from the analysis, text is escaped."""
-    spans = sorted(((c.start, c.end, c.label) for c in cues if 0 <= c.start < c.end <= len(text)), key=lambda s: (s[0], -s[1]))
-    out, pos = [], 0
-    for start, end, label in spans:
-        if start < pos:
-            continue  # overlapping cue: the outer one is already marked
-        out.append(html.escape(text[pos:start]))
-        out.append(
-            f'<mark class="cue" title="{html.escape(label)}" style="background:#fff3b0;border-radius:3px">'
-            f"{html.escape(text[start:end])}</mark>"
-        )
-        pos = end
-    out.append(html.escape(text[pos:]))
-    return "<div style='white-space:pre-wrap;line-height:1.7'>" + "".join(out) + "</div>"

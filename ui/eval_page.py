@@ -5,10 +5,11 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from yuqi import evalviews as ev
+from ui import evalviews as ev
 from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
 from yuqi.errors import YuqiError
 from yuqi.feedback import export_eval_items, list_feedback
+from yuqi.render import inert_label, markdown_html
 from yuqi.settings import get_settings
 
 settings = get_settings()
@@ -98,7 +99,7 @@ def threat_names(threats: list[str] | None) -> str:
 
 
 def failure_detail(r: dict) -> None:
-    st.markdown(f"**问题**：{r['query']}")
+    st.markdown("**问题**：" + inert_label(r["query"]))  # eval items are outside text: never live markup
     left, right = st.columns(2)
     left.markdown("**标注的参考条文**\n\n" + refs_list(r.get("gold") or [], set(r.get("retrieved") or [])))
     right.markdown("**检索到的前 10 条**（✅ 为标注条文）\n\n" + refs_list(r.get("retrieved") or [], set(r.get("gold") or [])))
@@ -113,7 +114,7 @@ def failure_detail(r: dict) -> None:
     if r.get("answer"):
         st.markdown("**回答**")
         with st.container(border=True):
-            st.markdown(r["answer"])
+            st.markdown(markdown_html(r["answer"]), unsafe_allow_html=True)
 
 
 def failures_section(results: list[dict]) -> None:
@@ -125,7 +126,7 @@ def failures_section(results: list[dict]) -> None:
     st.dataframe(ev.failures_frame(failed), hide_index=True)
     for r in failed[:MAX_EXPANDERS]:
         reasons = "、".join(ev.REASONS[x] for x in r["reasons"])
-        with st.expander(f"{r['id']} · {reasons} · {ev.short(r.get('query', ''), 40)}"):
+        with st.expander(inert_label(f"{r['id']} · {reasons} · {ev.short(r.get('query', ''), 40)}")):
             failure_detail(r)
     if len(failed) > MAX_EXPANDERS:
         st.caption(f"只展开了前 {MAX_EXPANDERS} 条，其余见上表。")

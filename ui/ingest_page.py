@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ingest.pipeline import add, list_docs, remove, safe_name
-from ui.common import service_or_stop, sidebar
+from ingest.pipeline import add, list_docs, remove
+from ingest.staging import write_uploads
+from ui.common import service_or_stop
 from yuqi.errors import YuqiError
 from yuqi.settings import get_settings
 
 settings = get_settings()
 service = service_or_stop()
-sidebar(settings)
 STAGES = {"load": "读取文档", "embed": "计算向量", "index": "写入索引"}
 
 st.title("导入文档")
@@ -32,14 +32,28 @@ def progress_bar():
     return bar, update
 
 
+def titles() -> dict[str, str]:
+    return {d["doc_id"]: d["title"] for d in list_docs(settings)}
+
+
+def embedded_line(report) -> str:
+    """A newcomer reads "新计算向量 0 段" as an error: say what it means."""
+    if report.embedded == 0:
+        return "全部向量已缓存，无需重新计算"
+    return f"新计算了 {report.embedded} 段的向量，其余沿用缓存"
+
+
 def show_report(report) -> None:
-    rows = [("新增", d, "") for d in report.added] + [("更新", d, "内容有变化，旧段落已替换") for d in report.updated]
-    rows += [("未变", d, "内容相同，未重新计算") for d in report.unchanged]
-    rows += [("重复", Path(p).name, f"与已有文档 {e} 内容相同，未重复索引") for p, e in report.duplicates]
+    name = titles()
+    rows = [("新增", name.get(d, d), "") for d in report.added]
+    rows += [("更新", name.get(d, d), "内容有变化，旧段落已替换") for d in report.updated]
+    rows += [("未变", name.get(d, d), "内容相同，未重新计算") for d in report.unchanged]
+    rows += [("重复", Path(p).name, f"与已有文档《{name.get(e, e)}》内容相同，未重复索引") for p, e in report.duplicates]
     rows += [("跳过", Path(s.path).name, s.reason) for s in report.skipped]
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=["结果", "文档", "说明"]), hide_index=True, use_container_width=True)
-    st.success(f"索引已更新：共 {report.chunks} 段，本次新计算向量 {report.embedded} 段，用时 {report.seconds:.1f} 秒。")
+        st.dataframe(pd.DataFrame(rows, columns=["结果", "文档", "说明"]), hide_index=True, width="stretch",
+                     column_config={"说明": st.column_config.TextColumn(width="large")})
+    st.success(f"索引已更新：共 {report.chunks} 段；{embedded_line(report)}；用时 {report.seconds:.1f} 秒。")
 
 
 def save_uploads(files, folder: Path) -> list[Path]:
@@ -49,10 +63,8 @@ def save_uploads(files, folder: Path) -> list[Path]:
         if f.size > limit:
             st.warning(f"{f.name}：超过 {settings.max_upload_mb} MB，已跳过。")
             continue
-        path = folder / safe_name(f.name)  # never the name as sent: no path tricks
-        path.write_bytes(f.getvalue())
-        paths.append(path)
-    return paths
+        paths.append((f.name, f.getvalue()))
+    return write_uploads(paths, folder)
 
 
 uploads = st.file_uploader("选择文件", type=["txt", "md", "html", "htm", "pdf"], accept_multiple_files=True)
@@ -67,24 +79,35 @@ if st.button("导入", type="primary", disabled=not uploads):
             report = None
         bar.empty()
     if report:
-        show_report(report)
+        st.session_state["ingest_report"] = report
+        st.rerun()  # the sidebar, drawn before this page, then shows the new document count
+if st.session_state.get("ingest_report"):
+    show_report(st.session_state.pop("ingest_report"))
 
+if st.session_state.get("ingest_removed"):
+    st.success(st.session_state.pop("ingest_removed"))
 st.subheader("已导入的文档")
 docs = list_docs(settings)
 if docs:
     table = pd.DataFrame([
-        {"文档编号": d["doc_id"], "标题": d["title"], "类型": "法规" if d["kind"] == "statute" else "文章",
-         "段落数": d["chunks"], "导入时间": d["added_at"], "引用核验": (d.get("citations") or {}).get("summary", "")}
+        {"标题": d["title"], "类型": "法规" if d["kind"] == "statute" else "文章", "段落数": d["chunks"],
+         "引用核验": (d.get("citations") or {}).get("summary", ""), "导入日期": str(d["added_at"])[:10]}
         for d in docs
     ])
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    # Titles, not ids (the remove box below names both); few, short columns so none is cut on a narrow screen.
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "标题": st.column_config.TextColumn(width="medium"), "类型": st.column_config.TextColumn(width="small"),
+        "段落数": st.column_config.NumberColumn(width="small"), "导入日期": st.column_config.TextColumn(width="small"),
+    })
     with st.form("remove"):
-        target = st.selectbox("移除文档（连同其全部段落）", [d["doc_id"] for d in docs])
+        labels = {d["doc_id"]: f"{d['title']}（{d['doc_id']}）" if d["title"] != d["doc_id"] else d["doc_id"] for d in docs}
+        target = st.selectbox("移除文档（连同其全部段落）", list(labels), format_func=labels.get)
         if st.form_submit_button("移除"):
             bar, update = progress_bar()
             try:
                 report = remove(target, settings, service.embedder, update)
-                st.success(f"已移除 {target}，索引现有 {report.chunks} 段。")
+                st.session_state["ingest_removed"] = f"已移除《{labels[target]}》，索引现有 {report.chunks} 段。"
+                st.rerun()
             except YuqiError as err:
                 st.error(str(err))
             bar.empty()

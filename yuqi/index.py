@@ -27,10 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from yuqi.documents import Chunk, text_hash
-from yuqi.errors import IndexMismatch, IndexMissing
+from yuqi.errors import IndexCorrupt, IndexMismatch, IndexMissing, storage_error
+from yuqi.manifest import (  # noqa: F401 - Manifest is part of this module's interface
+    DIGESTED, FORMAT_VERSION, REBUILD, Manifest, check_files, check_manifest, file_digests, read_manifest,
+)
 
-FORMAT_VERSION = 1
-REBUILD = "请运行 `python -m ingest build` 重建索引（run `python -m ingest build`）"
 KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
 
 
@@ -42,22 +43,6 @@ def search_text(chunk: Chunk) -> str:
 
 def corpus_hash(chunks: list[Chunk]) -> str:
     return text_hash("\n".join(f"{c.chunk_id}\t{text_hash(c.text)}" for c in chunks))
-
-
-@dataclass
-class Manifest:
-    embed_model: str
-    model_fingerprint: str
-    dim: int
-    chunk_size: int
-    chunk_overlap: int
-    corpus_hash: str
-    built_at: str
-    counts: dict
-    build_seconds: float = 0.0
-    tokenizer: str = "jieba"
-    bm25: dict = field(default_factory=lambda: {"k1": 1.2, "b": 0.75, "method": "lucene"})
-    format_version: int = FORMAT_VERSION
 
 
 @dataclass
@@ -92,7 +77,9 @@ def current_build(index_dir: Path) -> Path | None:
     if not link.is_symlink() and not link.exists():
         return None
     target = (index_dir / os.readlink(link)) if link.is_symlink() else link
-    return target if (target / "manifest.json").exists() else None
+    # A build whose manifest is gone is still "the live build" (a corrupt one), so that
+    # loading says so instead of claiming there is no index at all.
+    return target if target.is_dir() else None
 
 
 def current_build_id(index_dir: Path) -> str | None:
@@ -103,22 +90,47 @@ def current_build_id(index_dir: Path) -> str | None:
 def write_build(
     index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, dict], manifest: Manifest
 ) -> Path:
-    """Write a complete build aside, then point `current` at it atomically."""
+    """Write a complete build aside, then point `current` at it atomically.
+
+    A failed write (disk full, read-only) removes the half-written directory and raises
+    StorageError; the live build is untouched.
+    """
+    builds = index_dir / "builds"
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    tmp = builds / f".{build_id}.tmp"
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        _write_files(tmp, chunks, vectors, docs, manifest)
+        _fsync_dir(tmp)
+        final = builds / build_id
+        os.rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        # Named by the index directory: the temporary file in the message would be gone already.
+        raise storage_error(OSError(exc.errno, exc.strerror, str(index_dir))) from None
+    try:
+        _point_current(index_dir, final)
+    except OSError as exc:
+        shutil.rmtree(final, ignore_errors=True)
+        raise storage_error(exc) from None
+    prune_builds(index_dir)
+    return final
+
+
+def _write_files(tmp: Path, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, dict], manifest: Manifest) -> None:
     import faiss
 
     from yuqi.textnorm import tokenize_zh
 
     bm25s = _bm25s()
-
-    builds = index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    tmp = builds / f".{build_id}.tmp"
-    tmp.mkdir()
     dense = faiss.IndexFlatIP(manifest.dim)
     if len(vectors):
         dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    try:
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+    except RuntimeError as exc:  # faiss reports a failed fwrite as RuntimeError
+        raise OSError(28 if "No space" in str(exc) else 5, str(exc).splitlines()[0], str(tmp / "dense.faiss")) from None
     bm = bm25s.BM25(k1=manifest.bm25["k1"], b=manifest.bm25["b"], method=manifest.bm25["method"])
     tokens = [tokenize_zh(search_text(c)) or ["\u2205"] for c in chunks]
     bm.index(tokens or [["\u2205"]], show_progress=False)
@@ -127,13 +139,9 @@ def write_build(
         for c in chunks:
             fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
     (tmp / "docs.json").write_text(json.dumps(docs, ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest.files = file_digests(tmp)
+    # Written last: a directory without a manifest is never mistaken for a build.
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
-    _fsync_dir(tmp)
-    final = builds / build_id
-    os.rename(tmp, final)
-    _point_current(index_dir, final)
-    prune_builds(index_dir)
-    return final
 
 
 def _fsync_dir(path: Path) -> None:
@@ -163,42 +171,60 @@ def prune_builds(index_dir: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def read_manifest(build: Path) -> Manifest:
-    data = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    return Manifest(**data)
-
-
-def check_manifest(m: Manifest, embed_model: str, chunk_size: int, chunk_overlap: int) -> None:
-    problems = []
-    if m.format_version != FORMAT_VERSION:
-        problems.append(f"索引格式 v{m.format_version}，程序需要 v{FORMAT_VERSION}")
-    if m.embed_model != embed_model:
-        problems.append(f"向量模型为 {m.embed_model}，当前设置为 {embed_model}")
-    if (m.chunk_size, m.chunk_overlap) != (chunk_size, chunk_overlap):
-        problems.append(
-            f"切分参数为 {m.chunk_size}/{m.chunk_overlap}，当前设置为 {chunk_size}/{chunk_overlap}"
-        )
-    if problems:
-        raise IndexMismatch("索引与当前设置不符（" + "；".join(problems) + "）。" + REBUILD)
-
-
-def load_build(index_dir: Path, embed_model: str, chunk_size: int, chunk_overlap: int) -> BuiltIndex:
-    import faiss
-
-    bm25s = _bm25s()
+def load_build(
+    index_dir: Path, embed_model: str | None = None, chunk_size: int | None = None,
+    chunk_overlap: int | None = None, *, fingerprint: str | None = None,
+) -> BuiltIndex:
+    """The live build, checked against its manifest. chunk_size/chunk_overlap are accepted
+    for old callers and ignored: chunking is a build setting, not a reason to refuse a build."""
     build = current_build(index_dir)
     if build is None:
         raise IndexMissing(f"在 {index_dir} 没有找到索引。{REBUILD}")
     manifest = read_manifest(build)
-    check_manifest(manifest, embed_model, chunk_size, chunk_overlap)
+    check_manifest(manifest, embed_model, fingerprint)
+    check_files(build, manifest)
+    try:
+        return _read_build(build, manifest)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        # Digests matched but the content does not parse: written by something else.
+        raise IndexCorrupt(f"索引已损坏：{build.name} 无法读取（{type(exc).__name__}）。{REBUILD}") from None
+
+
+def _read_build(build: Path, manifest: Manifest) -> BuiltIndex:
+    import faiss
+
+    bm25s = _bm25s()
     with open(build / "chunks.jsonl", encoding="utf-8") as fh:
         chunks = [Chunk(**json.loads(line)) for line in fh]
     dense = faiss.read_index(str(build / "dense.faiss"))
     if dense.d != manifest.dim or dense.ntotal != len(chunks):
-        raise IndexMismatch(f"索引文件不完整（向量 {dense.ntotal} 条，段落 {len(chunks)} 条）。{REBUILD}")
+        raise IndexCorrupt(f"索引文件不完整（向量 {dense.ntotal} 条，段落 {len(chunks)} 条）。{REBUILD}")
     bm = bm25s.BM25.load(str(build / "bm25"))
     docs = json.loads((build / "docs.json").read_text(encoding="utf-8"))
     return BuiltIndex(build.name, build, manifest, chunks, docs, dense, bm)
+
+
+def read_docs(index_dir: Path) -> dict[str, dict]:
+    """The live build's document registry ({} when there is no build), checked like a load."""
+    build = current_build(index_dir)
+    if build is None:
+        return {}
+    check_files(build, read_manifest(build))
+    try:
+        return json.loads((build / "docs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"索引已损坏：docs.json 无法读取（{type(exc).__name__}）。{REBUILD}") from None
+
+
+def live_model(index_dir: Path) -> str | None:
+    """The embedding model the live build was made with (None without a readable build)."""
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    try:
+        return read_manifest(build).embed_model
+    except (IndexCorrupt, IndexMismatch):
+        return None
 
 
 def load_vectors(build: BuiltIndex) -> np.ndarray:

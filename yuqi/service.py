@@ -20,7 +20,8 @@ from yuqi.settings import Settings
 class Service:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embed_model, settings.cache_dir)
+        # The model the live index was built with (its manifest), else the configured one.
+        self.embedder = embedder or Embedder(ix.live_model(settings.index_dir) or settings.embed_model, settings.cache_dir)
         self.reranker = load_reranker(settings.reranker)
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
@@ -34,7 +35,7 @@ class Service:
         with self._lock:
             if self._retriever is None or self._retriever.index.build_id != live:
                 s = self.settings
-                built = ix.load_build(s.index_dir, s.embed_model, s.chunk_size, s.chunk_overlap)
+                built = ix.load_build(s.index_dir, self.embedder.name, fingerprint=self.embedder.fingerprint)
                 self._retriever = Retriever(built, self.embedder, self.reranker)
             return self._retriever
 

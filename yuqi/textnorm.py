@@ -12,6 +12,7 @@ dictionary (yuqi/data/userdict_zh.txt) and a small stopword list
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from pathlib import Path
@@ -84,6 +85,21 @@ def to_simplified(text: str) -> str:
     return out if len(out) == len(text) else text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds a surrogate code point (never valid in a Python str from real UTF-8;
+    it comes from JSON escapes like "\\ud800" or surrogateescape decoding)."""
+    return _SURROGATE.search(text) is not None
+
+
+def scrub(text: str) -> str:
+    """Lone surrogates → U+FFFD, one for one, so offsets into the text stay valid.
+    Tokenizers (jieba, the embedding model's) fail on them otherwise."""
+    return _SURROGATE.sub("\ufffd", text) if has_lone_surrogate(text) else text
+
+
 def normalize_for_search(text: str) -> str:
     """Fold text for matching, one character for one character.
 
@@ -93,7 +109,7 @@ def normalize_for_search(text: str) -> str:
     - traditional → simplified Chinese (網貸 → 网贷);
     - Latin A-Z → a-z (only ASCII, because str.lower() can lengthen text).
     """
-    return to_simplified(text.translate(_FOLD))
+    return to_simplified(scrub(text).translate(_FOLD))
 
 
 def _init_tokenizer() -> jieba.Tokenizer:

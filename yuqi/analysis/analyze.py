@@ -6,43 +6,88 @@ import re
 
 from .advice import collect_refs, collect_steps, collect_verify, expansion, topics
 from .cues import extract_cues
-from .model import THREAT_IDS, Analysis, Cue
+from .facts import read_facts
+from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
 from .normalize import normalise
-from .threats import is_message, is_reported, threats_from_cues, wants_judgement
-from .verdict import decide
+from .threats import is_message, threats_from_cues, wants_judgement
+from .verdict import decide, unsure_reason
 
-# Conduct that can be judged even when the user describes it in a question.
-_CONDUCT = {"harassment", "insult", "intimidation", "fee_demand", "payment_demand",
-            "personal_account", "impersonation", "url_unknown"}
+_QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗|问问|想问|请问|想知道|咨询一下")
 _VERIFY_QUESTION = re.compile(r"核实|核查|查询|怎么查|去哪查|真假|是不是真|真的吗|验证|确认")
 _NEW_MESSAGE_KINDS = {"sender", "case_number", "url_unknown", "url_official", "bank_card",
                       "phone_personal", "phone_court", "phone_service", "account_name"}
+# Claimed steps -> threat ids (the step table in data/lawful.json says which threat each step is).
+_CLAIM_THREAT = {"freeze": "preservation", "preservation": "preservation", "enforcement": "enforcement",
+                 "blacklist": "enforcement", "lawsuit": "lawsuit", "hearing": "lawsuit", "mediation": "lawsuit",
+                 "lawyer_letter": "lawyer_letter", "visit": "visit", "contact_third": "contacts",
+                 "court_notice": "court_sms", "criminal": "criminal", "credit_report": "credit"}
 
 
-def _should_judge(text: str, cues: tuple[Cue, ...], message: bool) -> bool:
-    if message or any(c.kind in _CONDUCT for c in cues):
+def _threats(cues: tuple[Cue, ...], facts: Facts) -> tuple[str, ...]:
+    found = set(threats_from_cues(cues))
+    found |= {_CLAIM_THREAT[c.kind] for c in facts.claims if c.kind in _CLAIM_THREAT}
+    if facts.has("context", "self_report") and not facts.has("context", "suspect"):
+        # The user's own "能报警吗" is not a criminal threat made against them.
+        own = [c.cue for c in facts.context if c.kind == "self_report"]
+        crim = [c for c in cues if c.kind == "threat:criminal" or c.kind == "fact:criminal"]
+        if all(any(o.start <= c.start < o.end for o in own) for c in crim):
+            found.discard("criminal")
+    if facts.speaker == "court" or any(c.kind == "impersonation" and "法院" in c.cue.text for c in facts.conduct):
+        found.add("court_sms")
+    if facts.addressee == "third_party" or facts.has("conduct", "publish", "disclose_done"):
+        found.add("contacts")
+    if facts.has("demands", "paid_repair", "account_cancel") and facts.has("claims", "credit_report"):
+        found.add("credit")
+    if facts.has("demands", "paid_repair"):
+        found.add("credit")
+    if facts.has("context", "suspect"):
+        found.add("criminal")
+    return tuple(t for t in THREAT_IDS if t in found)
+
+
+def _settled(facts: Facts) -> bool:
+    """The rule layer already found scam or unlawful conduct: more cues cannot make it safer,
+    so the semantic layer (the costly part) is skipped."""
+    verdict, _, _ = decide(facts, ())
+    return verdict in ("scam", "illegal")
+
+
+def _should_judge(text: str, facts: Facts, message: bool) -> bool:
+    if message or facts.conduct or facts.demands or facts.addressee == "third_party":
         return True
-    # Contacting family or colleagues is conduct to judge once the user says it happened.
-    reported_contacts = is_reported(text) and any(c.kind == "threat:contacts" for c in cues)
-    return reported_contacts or wants_judgement(text)
+    if facts.has("context", "no_dispute", "suspect"):
+        return True
+    if facts.claims and (facts.has("context", "asks_credibility") or not _QUESTION.search(normalise(text))):
+        return True  # a fragment stating a claim, or a question whether a received claim is true
+    return wants_judgement(text)
 
 
-def analyze(text: str) -> Analysis:
+def analyze(text: str, encoder=None) -> Analysis:
     text = text if isinstance(text, str) else ""
     cues = extract_cues(text)
-    threats = threats_from_cues(cues)
-    message = is_message(text, cues)
+    facts = read_facts(text, cues)
+    if encoder is not None and text.strip() and not _settled(facts):
+        from .semantic import semantic_cues
+
+        cues = tuple(sorted(cues + semantic_cues(text, cues, encoder), key=lambda c: (c.start, c.end, c.kind)))
+        facts = read_facts(text, cues)
+    threats = _threats(cues, facts)
+    message = is_message(text, cues) or bool(facts.conduct) or facts.addressee == "third_party"
     verdict, reasons, conflict = (None, (), False)
-    if _should_judge(text, cues, message):
-        verdict, reasons, conflict = decide(cues, threats, text)
+    if _should_judge(text, facts, message):
+        # Cues inside an injected instruction were dropped (risk cues excepted), so injected
+        # text can never add a plausible signal; it can only keep a payment demand visible.
+        verdict, reasons, conflict = decide(facts, threats)
+        if verdict is None and threats:
+            reasons = (unsure_reason(threats),)
     topic_ids = topics(text)
     return Analysis(
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
-        is_message=message, harassment=any(c.kind == "harassment" for c in cues),
+        is_message=message, harassment=bool(facts.has("conduct", "harassment")),
         conflict=conflict, expansion=expansion(threats, cues, topic_ids, verdict),
         refs=collect_refs(reasons, threats, topic_ids),
         verify=collect_verify(threats, cues, verdict),
-        steps=collect_steps(verdict, threats, topic_ids),
+        steps=collect_steps(verdict, threats, topic_ids), facts=facts,
     )
 
 
@@ -54,22 +99,31 @@ def _is_new_message(new: Analysis) -> bool:
     return strong or len(normalise(new.text).strip()) > 40
 
 
+def _more_severe(new: str | None, old: str | None) -> bool:
+    order = {v: i for i, v in enumerate(VERDICT_IDS)}
+    return new is not None and (old is None or order[new] < order[old])
+
+
 def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for g in groups for x in g))
 
 
-def analyze_followup(question: str, previous: Analysis | None) -> Analysis:
-    new = analyze(question)
+def analyze_followup(question: str, previous: Analysis | None, encoder=None) -> Analysis:
+    new = analyze(question, encoder=encoder)
     if previous is None or _is_new_message(new):
         return new
     threats = tuple(t for t in THREAT_IDS if t in set(previous.threats) | set(new.threats))
     verify_first = bool(_VERIFY_QUESTION.search(normalise(question)))
     verify = _merge(previous.verify, new.verify) if verify_first else _merge(new.verify, previous.verify)
+    verdict, reasons = previous.verdict, previous.reasons
+    if (new.facts.conduct or new.facts.demands) and _more_severe(new.verdict, previous.verdict):
+        # The follow-up tells of new conduct ("他们还打给我妈了"): the worse finding leads.
+        verdict, reasons = new.verdict, new.reasons + previous.reasons
     return Analysis(
-        text=previous.text, cues=previous.cues, threats=threats, verdict=previous.verdict,
-        reasons=previous.reasons, is_message=previous.is_message, harassment=previous.harassment or new.harassment,
+        text=previous.text, cues=previous.cues, threats=threats, verdict=verdict,
+        reasons=reasons, is_message=previous.is_message, harassment=previous.harassment or new.harassment,
         conflict=previous.conflict, expansion=" ".join(dict.fromkeys((new.expansion + " " + previous.expansion).split())),
         refs=_merge(previous.refs, new.refs), verify=verify,
         steps=_merge(new.steps if new.threats else (), previous.steps),
-        question=question, followup=True,
+        question=question, followup=True, facts=previous.facts,
     )

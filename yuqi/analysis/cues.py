@@ -11,6 +11,9 @@ from .lexicon import cue_patterns
 from .model import Cue
 from .normalize import normalise
 
+_RISK_KINDS = {"payment_demand", "personal_account", "fee_demand", "bank_card", "account_name", "url_unknown",
+               "insult", "intimidation", "fact:pay_link", "fact:press_key", "fact:bail_fee", "fact:paid_repair",
+               "fact:fee", "fact:pay", "fact:collect_agent", "fact:send_info", "fact:download", "fact:threat_safety"}
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 # Structural kinds that can claim the same digits; earlier wins an overlap.
 _DIGIT_PRIORITY = ("case_number", "url_official", "url_unknown", "bank_card", "phone_court",
@@ -98,6 +101,8 @@ def extract_cues(text: str) -> tuple[Cue, ...]:
     cues = structural_cues(norm, text) + lexicon_cues(norm, text)
     spans = injection_spans(norm, cues)
     starts = [left for left, _ in spans]
-    cues = [c for c in cues if c.kind == "injection" or not _inside(c, spans, starts)]
+    # Injected text may not feed threats or a reassuring verdict, but a payment demand or a
+    # threat hidden inside it still counts: it can only move the verdict toward caution.
+    cues = [c for c in cues if c.kind == "injection" or c.kind in _RISK_KINDS or not _inside(c, spans, starts)]
     cues = _drop_nested(_resolve_digits(cues, len(text)))
     return tuple(sorted(cues, key=lambda c: (c.start, c.end, c.kind)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .lexicon import compiled, structure
+from .lexicon import compiled, court_hosts, structure
 from .model import Cue
 
 
@@ -59,7 +59,8 @@ def phones(norm: str, original: str) -> Iterator[Cue]:
 
 def _host_kind(host: str) -> tuple[str, str]:
     data = structure()
-    if any(host == d or host.endswith("." + d) for d in data["official_domains"]):
+    official = (*data["official_domains"], *court_hosts())
+    if any(host == d or host.endswith("." + d) for d in official):
         return "url_official", "官方域名"
     if host in data["short_link_hosts"]:
         return "url_unknown", "短链接（看不出真实去向）"

@@ -49,4 +49,18 @@ def cue_patterns() -> tuple[tuple[str, re.Pattern[str], str], ...]:
     for kind, entries in conduct_data().items():
         if not kind.startswith("_"):
             out += [(kind, compiled(e["pattern"]), e["label"]) for e in entries]
+    for e in facts_data()["entries"]:
+        out.append((f"fact:{e['kind']}", compiled(e["pattern"]), e["label"]))
     return tuple(out)
+
+
+def facts_data() -> dict[str, Any]:
+    return _load("facts.json")
+
+
+def lawful() -> dict[str, Any]:
+    return _load("lawful.json")
+
+
+def court_hosts() -> tuple[str, ...]:
+    return tuple(h["host"] for h in _load("court_hosts.json")["hosts"])

@@ -37,6 +37,49 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class CaseNumber:
+    """A 案号 decoded: （年份）省简称+法院代码+类型代字+序号+号."""
+
+    raw: str
+    year: int | None
+    province: str
+    court_code: str
+    court_level: str  # 高级/中级/基层/专门 or "" when unknown
+    case_type: str    # 民初 民终 执 执保 财保 …
+    type_label: str
+    valid: bool
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact read from the text; cue holds its exact span (None only for absent-by-design facts)."""
+
+    kind: str        # claim / demand / conduct / channel kind, e.g. "freeze", "pay_personal", "insult"
+    cue: Cue
+    tense: str = ""  # claims: "past" (已…) or "future"
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    speaker: str = "unknown"   # court police procuratorate regulator creditor collector lawyer mediator
+    speaker_cue: Cue | None = None  # village_committee platform_service unknown
+    addressee: str = "debtor"  # debtor | third_party
+    addressee_cue: Cue | None = None
+    claims: tuple[Fact, ...] = ()
+    demands: tuple[Fact, ...] = ()
+    channel: tuple[Fact, ...] = ()
+    conduct: tuple[Fact, ...] = ()
+    context: tuple[Fact, ...] = ()  # no_dispute, suspect, unless_repay, unrelated_condition
+    case_numbers: tuple[CaseNumber, ...] = ()
+    reported: bool = False     # the user tells of something that happened to them (a question)
+
+    def has(self, group: str, *kinds: str) -> Fact | None:
+        return next((f for f in getattr(self, group) if f.kind in kinds), None)
+
+
+@dataclass(frozen=True)
 class Analysis:
     text: str
     cues: tuple[Cue, ...] = ()
@@ -52,6 +95,7 @@ class Analysis:
     steps: tuple[str, ...] = ()
     question: str = ""  # the follow-up question when this analysis carries an earlier message
     followup: bool = False
+    facts: Facts = Facts()
 
     @property
     def verdict_label(self) -> str:

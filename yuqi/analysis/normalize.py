@@ -6,7 +6,7 @@ Every step maps one character to exactly one character.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import opencc
@@ -49,6 +49,7 @@ def to_simplified(text: str) -> str:
     return text.translate(_char_map())
 
 
+@lru_cache(maxsize=64)  # one analysis normalises the same text in several stages
 def normalise(text: str) -> str:
     out = to_simplified(text.translate(_TABLE))
     assert len(out) == len(text)  # offsets contract; every mapping above is 1:1

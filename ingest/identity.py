@@ -1,0 +1,140 @@
+"""Document identity: every loaded file is its own document, whatever its name.
+
+File stems and legal titles are good ids until two files share one (`notice.txt`
+beside `notice.md`, `same.txt` in two folders, two Markdown files titled alike).
+Then the file the live index already knows under that id keeps it, and every
+other one gets the id plus its path in the corpus, so nothing is ever shadowed
+or overwritten silently.
+
+A user upload can never take the identity of a law: a statute-shaped upload
+titled like a laws.db law (or its short form without 中华人民共和国) or a shipped
+regulation is indexed as "用户上传：<title>", with origin "upload".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from yuqi.documents import Source
+from yuqi.errors import AmbiguousDocument, YuqiError
+
+UPLOAD_PREFIX = "用户上传："
+USER_DIR = "user"
+REGULATIONS_DIR = "regulations"
+NATION = "中华人民共和国"
+
+
+def settle(sources: list[Source], corpus_dir: Path, previous: dict[str, dict]) -> list[Source]:
+    """Uploads marked and kept off reserved titles; then every doc id made unique."""
+    reserved = {s.title for s in sources if _is_shipped_regulation(s, corpus_dir)} | regulation_titles(corpus_dir)
+    marked = [_as_upload(s, reserved) if _under(s.path, corpus_dir / USER_DIR) else s for s in sources]
+    return unique_ids(marked, corpus_dir, previous)
+
+
+def regulation_titles(corpus_dir: Path) -> set[str]:
+    """Titles of the regulations the project ships (first line `# <title>` of each file)."""
+    folder = corpus_dir / REGULATIONS_DIR
+    if not folder.is_dir():
+        return set()
+    titles = set()
+    for f in sorted(folder.glob("*.md")):
+        try:
+            first = f.read_text(encoding="utf-8-sig").lstrip().split("\n", 1)[0]
+        except (OSError, UnicodeDecodeError):
+            continue
+        if first.startswith("# "):
+            titles.add(first[2:].strip())
+    return titles
+
+
+def _is_shipped_regulation(src: Source, corpus_dir: Path) -> bool:
+    return src.origin == "regulation" or _under(src.path, corpus_dir / REGULATIONS_DIR)
+
+
+def _as_upload(src: Source, reserved: set[str]) -> Source:
+    titled = src.kind == "statute" or src.doc_id == src.title
+    if titled and (src.title in reserved or is_law_title(src.title)):
+        own = UPLOAD_PREFIX + src.title
+        # The title changes too: statute refs are "<title>#<第X条>" and must not meet the law's.
+        return replace(src, doc_id=own, title=own, origin="upload")
+    return replace(src, origin="upload")
+
+
+def is_law_title(title: str) -> bool:
+    """A title laws.db owns: a law's name, or its name without 中华人民共和国."""
+    names = _law_names()
+    t = title.strip().strip("《》")
+    return t in names or (NATION + t) in names
+
+
+@lru_cache(maxsize=1)
+def _law_names() -> frozenset[str]:
+    from ingest.statutes import _connect  # the one laws.db connection
+
+    return frozenset(r[0] for r in _connect().execute("SELECT DISTINCT law_name FROM laws"))
+
+
+def unique_ids(sources: list[Source], corpus_dir: Path, previous: dict[str, dict]) -> list[Source]:
+    """Sources sharing a doc id: the one the live index holds under it (else the first) keeps it."""
+    out = list(sources)
+    # A file the live index already knows under its longer id keeps that id (ids stay stable).
+    by_path = {d.get("path", ""): d_id for d_id, d in previous.items()}
+    for i, s in enumerate(sources):
+        longer = _renamed(s, corpus_dir)
+        if by_path.get(s.path) == longer.doc_id:
+            out[i] = longer
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(out):
+        groups.setdefault(s.doc_id, []).append(i)
+    for doc_id, members in groups.items():
+        if len(members) < 2:
+            continue
+        known = (previous.get(doc_id) or {}).get("path", "")
+        keeper = next((i for i in members if _same_path(out[i].path, known)), members[0])
+        for i in members:
+            if i != keeper:
+                out[i] = _renamed(out[i], corpus_dir)
+    return out
+
+
+def _renamed(src: Source, corpus_dir: Path) -> Source:
+    own = f"{src.doc_id}（{relative_name(src.path, corpus_dir)}）"
+    return replace(src, doc_id=own, title=own if src.kind == "statute" else src.title)
+
+
+def relative_name(path: str, corpus_dir: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def _same_path(a: str, b: str) -> bool:
+    if not a or not b or b.startswith("laws.db:"):
+        return False
+    return a == b or Path(a).resolve() == Path(b).resolve()
+
+
+def _under(path: str, root: Path) -> bool:
+    if path.startswith("laws.db:"):
+        return False
+    try:
+        Path(path).resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def find_document(name: str, docs: dict[str, dict]) -> dict:
+    """The one document `name` means: its id, else its title or file name. Several → error."""
+    if name in docs:
+        return docs[name]
+    found = [d for d in docs.values() if name in (d.get("title"), Path(d.get("path", "")).name, Path(d.get("path", "")).stem)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise YuqiError(f"没有找到文档 {name}（用 `python -m ingest list` 查看已导入的文档）")
+    ids = sorted(d["doc_id"] for d in found)
+    raise AmbiguousDocument(f"“{name}”对应多个文档，未删除任何内容；请用文档编号指定其一：{'、'.join(ids)}", ids)

@@ -1,0 +1,62 @@
+"""Pure parts of the page: copyable next-step texts and source cards (no Streamlit run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ui.cards import build_cards, card_title, starts_mid_sentence
+from ui.next_steps import step_texts
+from yuqi.analysis import analyze_followup
+from yuqi.documents import Chunk
+
+SMS = ("【XX金融】您已逾期，已通知您的通讯录联系人和单位，请今日18点前转账至 6222 0212 3456 7890 123 户名：王强，"
+       "详情 http://t.cn/A6abcd")
+
+
+def test_next_steps_are_filled_with_what_the_message_says():
+    steps = {s.id: s for s in step_texts(analyze_followup(SMS, None), dt.date(2026, 3, 5))}
+    assert set(steps) >= {"stop_third_party", "complaint", "police_110"}
+    for s in steps.values():
+        assert "XX金融" in s.text and "2026年3月5日" in s.text and "{" not in s.text
+    assert "6222 0212 3456 7890 123" in steps["police_110"].text and "t.cn/A6abcd" in steps["police_110"].text
+    assert "12378" in steps["complaint"].text
+
+
+def test_a_plain_question_gets_no_templates():
+    assert step_texts(analyze_followup("诉讼时效是多久？", None)) == []
+
+
+@dataclass
+class P:
+    n: int
+    chunk: Chunk
+    score: float | None = None
+    pinned: bool = False
+
+
+def chunk(text, kind="article", start=10, doc_id="a1", heading="", path="", **kw):
+    return Chunk(chunk_id=f"{doc_id}:{start}", ref=doc_id, doc_id=doc_id, title=kw.pop("title", "文章标题"), kind=kind,
+                 text=text, path=path, start=start, end=start + len(text), heading=heading, **kw)
+
+
+def test_cards_have_titles_clean_text_and_notes_only_where_cited(tmp_path):
+    src = tmp_path / "a.txt"
+    body = "前面的话。这里是被切开的半句，后面才是完整的一句话。\n## 小标题\n- 要点一\n根据《治安管理处罚法》第42条，可以处罚。"
+    src.write_text(body, encoding="utf-8")
+    start = body.index("被切开")
+    c1 = chunk(body[start:], start=start, path=str(src), heading="## 小标题", meta={"version": "2021年修订"})
+    c2 = chunk("另一段，没有引用。", start=0, path=str(src))
+    note = {"raw": "《治安管理处罚法》第42条", "status": "outdated", "note": "现行为第五十条"}
+    cards = build_cards([P(1, c1), P(2, c2), P(3, c1)], lambda doc_id: [note])
+    assert starts_mid_sentence(c1) and not starts_mid_sentence(c2)
+    assert cards[0].title == "文章标题 · 小标题" and "a1:" not in cards[0].title
+    assert not cards[0].text.startswith("被切开") and "##" not in cards[0].text and "- 要点" not in cards[0].text
+    assert cards[0].version == "2021年修订"
+    assert [len(c.notes) for c in cards] == [1, 0, 0]  # once per answer, only where the text cites it
+
+
+def test_statute_card_title_is_law_and_article():
+    c = chunk("第五十条 有下列行为之一的……", kind="statute", start=0, doc_id="中华人民共和国治安管理处罚法",
+              title="中华人民共和国治安管理处罚法", article_no="第五十条")
+    assert card_title(c) == "《中华人民共和国治安管理处罚法》第五十条"

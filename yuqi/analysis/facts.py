@@ -1,0 +1,133 @@
+"""Read a message as facts: who speaks, to whom, what is claimed and demanded, the channel, the conduct.
+
+Every fact keeps the cue (exact span of the original text) it was read from, so a
+reason built on a fact can only quote what is there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .casenum import decode
+from .lexicon import court_hosts
+from .model import Cue, Fact, Facts
+from .normalize import normalise
+
+# Negated or warning context: "请勿向个人账户转账", "谨防注销校园贷诈骗".
+_NEGATED = re.compile(r"(勿|不要|切勿|谨防|不会|严禁|不得|警惕|防止|并非|不是|不存在|没有)[^。，,]{0,6}$")
+_PAST = re.compile(r"(已|已经|被|正式)[^。，,]{0,3}$")
+_FOREIGN = re.compile(r"(?<![\d])(?:\+|00)(?!86)\d{1,3}[\s-]?\d{5,}")
+_SENDER_ORG = {"法院": "court", "公安": "police", "检察院": "procuratorate", "律所": "lawyer",
+               "调解中心": "mediator", "法务部": "collector", "仲裁委": "arbitration", "平台": "creditor"}
+_AUTHORITY = ("court", "police", "procuratorate", "village_committee")
+_CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "threat_safety", "harassment": "harassment",
+                 "fact:threat_safety": "threat_safety", "fact:publish": "publish",
+                 "fact:disclose_done": "disclose_done", "fact:impersonation": "impersonation"}
+_DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee"}
+_FEE_WORD = re.compile(r"费|金|钱|元|验资|流水")
+_REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
+
+
+_WARNING = re.compile(r"谨防|警惕|切勿")  # a warning sentence describes a scam, it does not make one
+
+
+def _negated(norm: str, cue: Cue) -> bool:
+    if _NEGATED.search(norm[max(0, cue.start - 8):cue.start]):
+        return True
+    head = norm[max(0, cue.start - 40):cue.start]
+    return bool(_WARNING.search(re.split(r"[。！!？?\n]", head)[-1]))
+
+
+def _speaker(cues: tuple[Cue, ...]) -> tuple[str, Cue | None, Cue | None]:
+    """(speaker, its cue, an authority claim made by a collector: impersonation)."""
+    named = [(c.kind.removeprefix("fact:"), c) for c in cues
+             if c.kind in {"fact:court", "fact:police", "fact:procuratorate", "fact:village_committee",
+                           "fact:platform_service", "fact:collector"}]
+    named += [(_SENDER_ORG.get(c.value, "creditor"), c) for c in cues if c.kind == "sender"]
+    if not named:
+        return "unknown", None, None
+    collector = next((c for k, c in named if k == "collector"), None)
+    authority = next(((k, c) for k, c in named if k in _AUTHORITY), None)
+    claimed = next((c for k, c in named if k in _AUTHORITY and "自称" in c.text), None)
+    if collector and claimed:
+        return "collector", collector, claimed
+    if authority:
+        return authority[0], authority[1], None
+    return named[0][0], named[0][1], None
+
+
+def _channel(text: str, norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
+    hosts = court_hosts()
+    out: list[Fact] = []
+    for c in cues:
+        if c.kind in ("url_official", "url_unknown"):
+            host = c.value
+            court = any(host == h or host.endswith("." + h) for h in hosts)
+            out.append(Fact("link_court" if court else "link_other", c, value=host))
+        elif c.kind in ("phone_personal", "phone_service", "phone_court", "phone_landline", "phone_hotline"):
+            out.append(Fact(c.kind, c, value=c.value))
+        elif c.kind in ("bank_card", "account_name"):
+            out.append(Fact(c.kind, c, value=c.value))
+    for m in _FOREIGN.finditer(norm):
+        out.append(Fact("foreign_number", Cue("foreign_number", text[m.start():m.end()], m.start(), m.end(),
+                                              "境外号码"), value=m.group()))
+    return tuple(out)
+
+
+def _claims(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
+    kinds = {"freeze", "preservation", "enforcement", "blacklist", "lawsuit", "hearing", "mediation",
+             "lawyer_letter", "credit_report", "criminal", "visit", "contact_third", "court_notice"}
+    out = []
+    for c in cues:
+        kind = c.kind.removeprefix("fact:")
+        if c.kind == "threat:contacts":  # the threat lexicon's third-party entries are the same legal category
+            kind = "contact_third"
+        if (c.kind.startswith("fact:") and kind in kinds) or c.kind == "threat:contacts":
+            tense = "past" if _PAST.search(norm[max(0, c.start - 4):c.start]) else "future"
+            out.append(Fact(kind, c, tense))
+    return tuple(out)
+
+
+def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
+    kinds = {"pay", "pay_to_stop", "press_key", "pay_link", "fine", "bail_fee", "collect_agent", "report_whereabouts",
+             "account_cancel", "state_policy", "paid_repair", "fee", "send_info", "download"}
+    out = []
+    for c in cues:
+        kind = _DEMAND_CUES.get(c.kind) or c.kind.removeprefix("fact:")
+        if kind == "fee" and not _FEE_WORD.search(c.text):
+            kind = "paid_agent"  # "帮您办理延期": an agent's offer, no fee named in the text
+        if (c.kind in _DEMAND_CUES or (c.kind.startswith("fact:") and kind in kinds)) and not _negated(norm, c):
+            out.append(Fact(kind, c))
+    # "我们能处理征信" is only a paid-repair offer when a fee or a private contact comes with it.
+    if any(c.kind == "paid_contact" for c in cues):
+        out += [Fact("paid_repair", c) for c in cues if c.kind == "repair_service"]
+    return tuple(out)
+
+
+def _conduct(norm: str, cues: tuple[Cue, ...], impersonated: Cue | None) -> tuple[Fact, ...]:
+    out = [Fact(_CONDUCT_CUES[c.kind], c) for c in cues if c.kind in _CONDUCT_CUES and not _negated(norm, c)]
+    out += [Fact("impersonation", c) for c in cues if c.kind == "impersonation"]
+    if impersonated:
+        out.append(Fact("impersonation", impersonated))
+    return tuple(out)
+
+
+def _context(cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
+    kinds = {"fact:no_dispute", "fact:suspect", "fact:unless_repay", "fact:unrelated_condition",
+             "fact:self_report", "fact:asks_credibility", "fact:via_court", "fact:overstated", "fact:imminent"}
+    return tuple(Fact(c.kind.removeprefix("fact:"), c) for c in cues if c.kind in kinds)
+
+
+def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
+    norm = normalise(text)
+    speaker, speaker_cue, impersonated = _speaker(cues)
+    third = next((c for c in cues if c.kind == "fact:third_party"), None)
+    return Facts(
+        speaker=speaker, speaker_cue=speaker_cue,
+        addressee="third_party" if third else "debtor", addressee_cue=third,
+        claims=_claims(norm, cues), context=_context(cues), demands=_demands(norm, cues),
+        channel=_channel(text, norm, cues), conduct=_conduct(norm, cues, impersonated),
+        case_numbers=tuple(replace(decode(c.value), raw=c.text) for c in cues if c.kind == "case_number"),
+        reported=bool(_REPORTED.search(norm)),
+    )
