@@ -59,11 +59,12 @@ def default_ingest(tmp: Path, quick: bool):
 def serving(env: Env, embedder) -> None:
     from yuqi.service import Service
 
-    retriever = Service(env.settings, embedder).retriever()
+    service = Service(env.settings, embedder)
+    retriever = service.retriever()
     queries = latency.eval_queries()
     print(f"\n[latency — {len(queries)} eval queries, k=10, in-process]")
     retrieval_lines(latency.retrieval_ms(retriever, queries), TARGETS["retrieval"])
-    a = latency.answer_ms(retriever, env.settings, queries)
+    a = latency.answer_ms(service, queries)
     line("offline answer (prepare + compose) p50 / p95", f"{a['p50']:.0f} / {a['p95']:.0f} ms",
          f"p50 ≤ {TARGETS['answer']:.0f} ms", a["p50"] <= TARGETS["answer"])
 

@@ -28,16 +28,17 @@ import json, time
 t0 = time.perf_counter()
 from yuqi.settings import get_settings
 from yuqi.service import Service
-from yuqi.answer import prepare, offline_answer
+from yuqi.answer import answer
 t_import = time.perf_counter()
-s = get_settings()
-r = Service(s).retriever()
+s = get_settings().with_(llm_model="", llm_api_key="", llm_base_url="")
+service = Service(s)
+service.retriever()
 t_index = time.perf_counter()
-a = offline_answer(prepare({QUESTION!r}, r, s), s)
+a = answer(service, {QUESTION!r}, settings=s)  # the front door: a declined question stays declined
 t_answer = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({{"import": t_import - t0, "index": t_index - t_import, "answer": t_answer - t_index,
-                  "hwm_mb": hwm / 1024, "chars": len(a.text)}}))
+                  "hwm_mb": hwm / 1024, "chars": len(a.text), "declined": a.declined}}))
 """
 
 

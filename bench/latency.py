@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bench.common import pctl
-from yuqi.settings import ROOT, Settings
+from yuqi.settings import ROOT
 
 MODES = ("dense", "bm25", "hybrid", "rrf+expansion", "hybrid+expansion")
 
@@ -36,13 +36,15 @@ def retrieval_ms(retriever, queries: list[str], modes=MODES) -> dict[str, dict[s
     return {m: {"p50": pctl(t, 50), "p95": pctl(t, 95), "n": len(t)} for m, t in times.items()}
 
 
-def answer_ms(retriever, settings: Settings, queries: list[str]) -> dict[str, float]:
-    """prepare + offline_answer, end to end, as the app runs it without an LLM."""
-    from yuqi.answer import declined_answer, offline_answer, prepare
+def answer_ms(service, queries: list[str]) -> dict[str, float]:
+    """The front door end to end (analysis, retrieval, offline answer, checks), as the app runs it
+    without an LLM; declined questions get the decline, as in the app."""
+    from yuqi.answer import answer
+
+    settings = service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
 
     def one(q: str) -> None:
-        p = prepare(q, retriever, settings)
-        declined_answer(p, settings) if p.declined else offline_answer(p, settings)
+        answer(service, q, settings=settings)
 
     one(queries[0])  # warm-up: statute source, lazy imports
     times = []

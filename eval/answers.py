@@ -8,19 +8,16 @@ from eval.metrics import latency
 
 
 def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
-    from yuqi.answer import prepare, stream_answer
+    from eval.support import support_row
+    from yuqi.answer import answer as ask_answer
     from yuqi.citations.ground import citation_validity
 
     settings = service.settings if use_llm else service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
-    retriever = service.retriever()
     rows = []
     for item in items:
         t0 = time.perf_counter()
-        prepared = prepare(item.query, retriever, settings)
-        answer = None
-        for kind, payload in stream_answer(prepared, settings):
-            if kind == "final":
-                answer = payload
+        answer = ask_answer(service, item.query, settings=settings)  # the front door the chat page uses
+        prepared = answer.prepared
         ms = (time.perf_counter() - t0) * 1000
         rows.append({
             "id": item.id, "answer": answer.text, "used_llm": answer.used_llm, "notice": answer.notice,
@@ -33,6 +30,8 @@ def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
             ],
             "citation_validity": citation_validity(answer),
             "passages": [p.chunk.ref for p in prepared.passages],
+            "passage_ids": [p.chunk.chunk_id for p in prepared.passages],
+            "support": support_row(answer),
         })
         if progress:
             progress()
@@ -40,6 +39,7 @@ def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
 
 
 def answer_metrics(items, rows: list[dict]) -> dict:
+    from eval.support import support_metrics
     from yuqi.analysis.score import threat_scores, verdict_scores
 
     by_id = {r["id"]: r for r in rows}
@@ -57,4 +57,5 @@ def answer_metrics(items, rows: list[dict]) -> dict:
         "declined": {"n": sum(r["declined"] for r in rows), "share": round(sum(r["declined"] for r in rows) / max(len(rows), 1), 4)},
         "answer_latency": latency([r["latency_ms"] for r in rows]),
         "used_llm": any(r["used_llm"] for r in rows),
+        "support": support_metrics(rows),
     }

@@ -24,7 +24,7 @@ def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
 
 def faithfulness(rows: list[dict], retriever, settings, limit: int = 200) -> dict:
     from yuqi.llm import complete_chat
-    from yuqi.llm_answer import defuse, prompt
+    from yuqi.answer.llm import defuse, fill, prompt
 
     by_ref = {c.ref: c for c in retriever.chunks}
     supported = judged = errors = 0
@@ -35,7 +35,7 @@ def faithfulness(rows: list[dict], retriever, settings, limit: int = 200) -> dic
             texts = [by_ref[row["passages"][n - 1]].text for n in nums if 0 < n <= len(row["passages"]) and row["passages"][n - 1] in by_ref]
             if not texts:
                 continue
-            msg = prompt("judge.md").replace("{passage}", defuse("\n\n".join(texts))).replace("{sentence}", defuse(sent))
+            msg = fill(prompt("judge.md"), {"passage": defuse("\n\n".join(texts)), "sentence": defuse(sent)})
             try:
                 verdict = complete_chat([{"role": "user", "content": msg}], settings)
             except LLMError:

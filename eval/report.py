@@ -30,6 +30,9 @@ def format_table(metrics: dict) -> str:
             f"{c.get('flagged', 0)} of them flagged to the reader), "
             f"bad [n] markers removed {c['bad_markers']}"
         )
+    from eval.support import format_support  # the support check's own line (eval/support.py)
+
+    lines += [format_support(metrics)] if metrics.get("support") else []
     if metrics.get("declined"):
         d, lat = metrics["declined"], metrics["answer_latency"]
         lines.append(f"declined: {d['n']} ({d['share']:.1%})   answer latency p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms"

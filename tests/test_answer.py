@@ -9,9 +9,9 @@ import pytest
 from fake_openai import ENGLISH_REPLY, FakeOpenAI
 from yuqi.answer import prepare, stream_answer
 from yuqi.citations import find_citations
-from yuqi.llm_answer import build_messages
+from yuqi.answer.llm import build_messages
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 SMS = ("【XX金融】您好，您的借款已逾期，我司已向法院提交诉前财产保全申请，明日将冻结您名下所有银行账户，"
        "请今日18点前还款至 6222 0212 3456 7890 123 户名：王强")
 
@@ -77,7 +77,8 @@ def test_llm_answer_streams_and_keeps_citations(built):
         sent = fake.requests[0]
     deltas = [p for k, p in events if k == "delta"]
     assert len(deltas) > 3 and "".join(deltas) == reply
-    assert answer.used_llm and answer.text.startswith("这种做法涉嫌违法[1]")
+    assert answer.used_llm and answer.text.startswith("这种做法涉嫌违法")  # its [1] is kept only if passage 1 says so
+    assert_grounded(answer)
     assert sent["stream"] is True
     user = sent["messages"][-1]["content"]
     assert "<passages>" in user and "<user_message>" in user and "催收骚扰我的家人违法吗" in user
@@ -91,8 +92,8 @@ def test_invented_statute_and_passage_number_are_cleaned_and_flagged(built):
     reply = "根据《民法典》第九千条，催收违法[7]。另见资料[2]。"
     with FakeOpenAI(reply) as fake:
         _, answer = run(prepared, llm_settings(settings, fake))
-    assert "[7]" not in answer.text and "[2]" in answer.text
-    assert "[7]" in answer.removed_markers
+    assert "[7]" not in answer.text and "[7]" in answer.removed_markers
+    assert "另见资料[2]" not in answer.text  # passage 2 does not say "另见资料": the marker goes
     assert "第九千条（⚠该条不存在）" in answer.text
     assert any(r.status == "not_found" for r in answer.checks)
 
@@ -119,7 +120,7 @@ def test_personal_data_is_masked_before_it_leaves_and_restored_for_the_user(buil
         _, answer = run(prepared, llm_settings(settings, fake, privacy_mask="on"))
         sent = str(fake.requests[0]["messages"])
     assert "王强" not in sent and "6222 0212 3456 7890 123" not in sent
-    assert "收款户名王强不是平台[1]" in answer.text
+    assert "收款户名王强不是平台" in answer.text  # restored for the user ([1] stays only if passage 1 says so)
 
 
 def test_injection_in_the_message_stays_data(built):

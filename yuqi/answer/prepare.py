@@ -1,62 +1,24 @@
-"""From a user's text to a grounded answer: analyse, retrieve, compose, check citations.
-
-`prepare` does everything that needs no LLM; `offline_answer` writes the
-embedded default; `stream_answer` lets an LLM write the prose and falls back
-to the offline answer, with a one-line notice, whenever that goes wrong.
-"""
+"""Everything before the prose: analyse the text, retrieve, pick passages, decide to decline."""
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 from yuqi.analysis import Analysis, analyze_followup
+from yuqi.answer.cards import card_chunks, card_docs, parse_card
+from yuqi.answer.types import OutdatedCitation, Passage, Prepared
+from yuqi.citations import find_citations
+from yuqi.citations import statute_source as citations_statute_source
+from yuqi.citations.ground import passage_refs
 from yuqi.documents import Chunk
 from yuqi.retrieve import Retriever
-from yuqi.settings import Settings
+from yuqi.settings import ROOT, Settings
 
 MAX_PASSAGES = 7
 PER_DOC = 2
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Passage:
-    n: int  # the [n] the answer cites
-    chunk: Chunk
-    score: float | None = None
-    pinned: bool = False  # added because a reason or a citation check rests on it
-
-
-@dataclass
-class Prepared:
-    query: str
-    analysis: Analysis
-    passages: list[Passage]
-    declined: bool = False
-    notices: list[str] = field(default_factory=list)
-    outdated: list[dict] = field(default_factory=list)  # citation-check items of retrieved articles
-    allowed: set[str] = field(default_factory=set)  # refs an answer may cite: passages + their verified citations
-    statutes: object = None  # the StatuteSource citations are checked against
-
-
-@dataclass
-class Answer:
-    text: str
-    prepared: Prepared
-    used_llm: bool = False
-    notice: str = ""
-    checks: list = field(default_factory=list)  # CheckResult of every statute citation in `text`
-    removed_markers: list[str] = field(default_factory=list)
-
-    @property
-    def passages(self) -> list[Passage]:
-        return self.prepared.passages
-
-    @property
-    def verdict(self) -> str | None:
-        return self.prepared.analysis.verdict
 
 
 def truncate(text: str, limit: int) -> tuple[str, str]:
@@ -73,32 +35,91 @@ def retrieval_query(query: str, analysis: Analysis, previous: Analysis | None) -
     return query
 
 
-def prepare(query: str, retriever: Retriever, settings: Settings, previous: Analysis | None = None) -> Prepared:
+def _accepts(fn, name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def analyse(query: str, previous: Analysis | None, encoder=None) -> Analysis:
+    """The message analysis, given the loaded embedder when its signature takes one."""
+    if encoder is not None and _accepts(analyze_followup, "encoder"):
+        return analyze_followup(query, previous, encoder=encoder)
+    return analyze_followup(query, previous)
+
+
+def search(retriever: Retriever, q: str, analysis: Analysis):
+    """One search; the query vector is computed once and shared when the retriever accepts it."""
+    kw = dict(k=10, mode="hybrid+expansion", expansion=analysis.expansion, boost=analysis.refs)
+    if _accepts(retriever.search, "query_vec") and retriever.chunks and q.strip():
+        from yuqi.textnorm import normalize_for_search
+
+        kw["query_vec"] = retriever.embedder.encode_queries([normalize_for_search(q)])[0]
+    return retriever.search(q, **kw)
+
+
+def prepare(query: str, retriever: Retriever, settings: Settings, previous: Analysis | None = None,
+            analysis: Analysis | None = None) -> Prepared:
     query, notice = truncate(query, settings.max_input_chars)
     notices = [notice] if notice else []
-    analysis = analyze_followup(query, previous)
+    analysis = analysis or analyse(query, previous, retriever.embedder)
     q = retrieval_query(query, analysis, previous)
-    hits = retriever.search(q, k=10, mode="hybrid+expansion", expansion=analysis.expansion, boost=analysis.refs)
-    pinned = retriever.fetch(list(analysis.refs[:4]) + fixed_text_refs(analysis))
+    hits = search(retriever, q, analysis)
+    if analysis.followup and analysis.question:
+        # The follow-up's own wording picks the card that answers it.
+        hits = _merge_hits(search(retriever, analysis.question, analysis), hits)
+    # Statutes our own wording names come first: a shown sentence must never cite an unshown article.
+    pinned = retriever.fetch(fixed_text_refs(analysis) + list(analysis.refs[:4]))
     outdated = _outdated_items(hits[:MAX_PASSAGES], retriever)
-    pinned += retriever.fetch([i["current_ref"] for i in outdated])
+    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(hits, retriever)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
     declined = _should_decline(query, analysis, retriever, settings, hits)
     if declined:
         passages = []
     allowed = allowed_refs(passages, retriever)
-    return Prepared(query, analysis, passages, declined, notices, outdated, allowed, statute_source(retriever))
+    return Prepared(query, analysis, with_vectors(passages, retriever), declined, notices, outdated, allowed,
+                    statute_source(retriever), retriever.embedder)
+
+
+def with_vectors(passages: list[Passage], retriever: Retriever) -> list[Passage]:
+    """Each passage with its embedding read back from the dense index (no re-encoding)."""
+    rows = {}
+    for p in passages:
+        for i in retriever.index.by_ref.get(p.chunk.ref, ()):
+            if retriever.chunks[i].chunk_id == p.chunk.chunk_id:
+                rows[p.n] = i
+    try:
+        return [replace(p, vec=retriever.index.dense.reconstruct(rows[p.n])) if p.n in rows else p for p in passages]
+    except (RuntimeError, AttributeError):  # an index type without stored vectors: lexical check only
+        return passages
+
+
+def _merge_hits(first, second):
+    seen, out = set(), []
+    for h in [*first[:4], *second]:
+        if h.chunk.chunk_id not in seen:
+            seen.add(h.chunk.chunk_id)
+            out.append(h)
+    return out
+
+
+def _card_pins(hits, retriever: Retriever) -> list[Chunk]:
+    """The best-ranked card comes in whole (its short answer, verify and steps are quoted)."""
+    for doc_id in card_docs([h.chunk for h in hits[:6]]):
+        chunks = card_chunks(retriever.chunks, doc_id)
+        if parse_card(chunks) is not None:
+            return chunks[:3]
+    return []
 
 
 def fixed_text_refs(analysis: Analysis) -> list[str]:
     """Statutes named in the analysis' own advice texts: they must be shown passages too."""
-    from yuqi.citations import find_citations
-
     texts = [*analysis.steps, *analysis.verify, *(r.text for r in analysis.reasons)]
     return [c.ref for t in texts for c in find_citations(t) if c.ref]
 
 
-def _outdated_items(hits, retriever: Retriever) -> list[dict]:
+def _outdated_items(hits, retriever: Retriever) -> list[OutdatedCitation]:
     """Old article numbers cited by retrieved articles, so the answer rests on the current one."""
     items, seen = [], set()
     for h in hits:
@@ -109,14 +130,14 @@ def _outdated_items(hits, retriever: Retriever) -> list[dict]:
             if item["status"] in ("outdated", "renumbered") and item.get("current_ref") and key not in seen:
                 seen.add(key)
                 old_ref = item.get("ref") or ""
-                items.append({**item, "doc_id": h.chunk.doc_id, "old_no": old_ref.split("#", 1)[-1] if "#" in old_ref else ""})
+                items.append(OutdatedCitation(
+                    raw=item.get("raw", ""), ref=old_ref, current_ref=item["current_ref"], note=item.get("note") or "",
+                    doc_id=h.chunk.doc_id, old_no=old_ref.split("#", 1)[-1] if "#" in old_ref else ""))
     return items
 
 
 def allowed_refs(passages: list[Passage], retriever: Retriever) -> set[str]:
     """Passages, plus what they cite: a statute's own cross-references, an article's verified citations."""
-    from yuqi.citations.ground import passage_refs
-
     refs = {p.chunk.ref for p in passages}
     for p in passages:
         refs.update(passage_refs(p.chunk, retriever.index))
@@ -125,13 +146,11 @@ def allowed_refs(passages: list[Passage], retriever: Retriever) -> set[str]:
 
 def statute_source(retriever: Retriever):
     """laws.db plus statute files in this index, built once per index build."""
-    from yuqi.citations import statute_source as build
-
-    return build(retriever.index)
+    return citations_statute_source(retriever.index)
 
 
 def select_passages(ranked: list[tuple[Chunk, float]], pinned: list[Chunk]) -> list[Passage]:
-    """Top hits (at most PER_DOC chunks of one article), then pinned statutes not yet in."""
+    """Top hits (at most PER_DOC chunks of one article), then pinned chunks not yet in."""
     chosen: list[Passage] = []
     seen: set[str] = set()
     per_doc: dict[str, int] = {}
@@ -145,17 +164,15 @@ def select_passages(ranked: list[tuple[Chunk, float]], pinned: list[Chunk]) -> l
         per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
         chosen.append(Passage(len(chosen) + 1, chunk, score))
     for chunk in pinned:
-        if chunk.ref in {p.chunk.ref for p in chosen}:
+        if chunk.kind == "statute" and chunk.ref in {p.chunk.ref for p in chosen}:
             continue  # an article already shown by another of its chunks
-        if chunk.chunk_id not in seen and len(chosen) < MAX_PASSAGES + 2:
+        if chunk.chunk_id not in seen and len(chosen) < MAX_PASSAGES + 3:
             seen.add(chunk.chunk_id)
             chosen.append(Passage(len(chosen) + 1, chunk, None, pinned=True))
     return chosen
 
 
 def _domain_words() -> tuple[str, ...]:
-    from yuqi.settings import ROOT
-
     lines = (ROOT / "yuqi" / "data" / "domain_words.txt").read_text(encoding="utf-8").splitlines()
     return tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
@@ -189,48 +206,3 @@ def input_problem(text: str) -> str | None:
     if not re.search(r"[\w\u3400-\u9fff]", stripped):
         return "没有识别到文字内容。请用中文描述您的情况，或粘贴短信原文。"
     return None
-
-
-def offline_answer(prepared: Prepared, settings: Settings, notice: str = "") -> Answer:
-    from yuqi.compose import compose_offline
-
-    text = compose_offline(prepared)
-    return finish(text, prepared, settings, used_llm=False, notice=notice or OFFLINE_NOTICE)
-
-
-OFFLINE_NOTICE = "离线模式：未使用大模型，以下内容由系统根据检索到的资料直接整理。"
-
-
-def finish(text: str, prepared: Prepared, settings: Settings, used_llm: bool, notice: str) -> Answer:
-    """Every answer passes the same citation check before anyone sees it."""
-    from yuqi.citations.ground import check_answer
-
-    cleaned, checks, removed, notes = check_answer(text, prepared)
-    if notes:
-        cleaned = cleaned.rstrip() + "\n\n" + "\n".join(f"> {n}" for n in notes)
-    return Answer(cleaned, prepared, used_llm, notice, checks, removed)
-
-
-def stream_answer(
-    prepared: Prepared, settings: Settings, client=None, history: list[dict] | None = None, vault=None
-) -> Iterator[tuple[str, object]]:
-    """Events: ("delta", str) while an LLM writes; ("reset", notice) if its text must be
-    discarded; finally ("final", Answer). Without an LLM only "final" is sent."""
-    from yuqi.llm_answer import stream_llm_answer
-
-    if prepared.declined:
-        yield "final", declined_answer(prepared, settings)
-        return
-    if not settings.llm_enabled:
-        yield "final", offline_answer(prepared, settings)
-        return
-    yield from stream_llm_answer(prepared, settings, client, history, vault)
-
-
-def declined_answer(prepared: Prepared, settings: Settings) -> Answer:
-    text = (
-        "抱歉，资料库里没有找到与您的问题足够相关的内容，为避免误导，暂不作答。\n\n"
-        "您可以：换一种说法描述情况（例如“收到短信说要起诉我，是真的吗”），"
-        "或直接粘贴收到的催收短信原文。"
-    )
-    return Answer(text, prepared, False, "未找到足够相关的资料。")

@@ -1,0 +1,260 @@
+"""The offline answer: a direct answer first, then 为什么 · 怎么核实 · 现在该做什么 · 法律依据.
+
+Every sentence is fixed wording (wording.json), text from the analysis rules, a
+line of a knowledge card, or a sentence quoted from a numbered passage. Quoted
+lines carry the [n] of the chunk they came from; product wording carries the
+AUTO placeholder, which the support check turns into the [n] of the passage
+that says it (or nothing).
+"""
+
+from __future__ import annotations
+
+import re
+
+from yuqi.analysis.lexicon import advice
+from yuqi.answer.cards import Card, is_card_chunk, parse_card
+from yuqi.answer.support import AUTO, grams
+from yuqi.answer.types import Passage, Prepared
+from yuqi.answer.wording import inert, pattern, wording
+from yuqi.textnorm import tokenize_zh
+
+SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
+MD_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*•]\s*|\d{1,2}[.、．]\s*|[一二三四五六七八九十]+、)")
+
+
+def _cite(refs, passages: list[Passage]) -> str:
+    nums = {min(p.n for p in passages if p.chunk.ref == r) for r in refs if any(p.chunk.ref == r for p in passages)}
+    return "".join(f"[{n}]" for n in sorted(nums)) or AUTO
+
+
+def _dedupe(items: list[str], against: list[str] = ()) -> list[str]:
+    """Drop lines that say nearly the same as an earlier one (rules and cards overlap)."""
+    kept: list[str] = []
+    for item in items:
+        g = grams(item)
+        if all(len(g & grams(k)) / max(len(g), 1) < 0.6 for k in [*against, *kept]):
+            kept.append(item)
+    return kept
+
+
+def _body(chunk) -> str:
+    """Statute text without its leading "第X条", which the label already says."""
+    text = chunk.text
+    return text[len(chunk.article_no):].lstrip() if chunk.article_no and text.startswith(chunk.article_no) else text
+
+
+def key_sentences(text: str, query: str, limit: int = 2, title: str = "") -> list[str]:
+    """The sentences of a passage that share most words with the question, in passage order."""
+    sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
+    # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items.
+    sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
+             and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
+    if not sents:
+        return []
+    tokens = set(tokenize_zh(query))
+    scored = sorted(((len(tokens & set(tokenize_zh(s))), -i, s) for i, s in enumerate(sents)), reverse=True)
+    best = [s for score, _, s in scored[:limit] if score > 0] or sents[:1]
+    return sorted(best, key=sents.index)
+
+
+def _short(text: str, limit: int) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat if len(flat) <= limit else flat[:limit].rstrip("，、；") + "……"
+
+
+def find_card(prepared: Prepared) -> Card | None:
+    """The card among the passages (the best-ranked one comes first)."""
+    by_doc: dict[str, list] = {}
+    for p in prepared.passages:
+        if is_card_chunk(p.chunk):
+            by_doc.setdefault(p.chunk.doc_id, []).append(p.chunk)
+    for chunks in by_doc.values():
+        card = parse_card(sorted(chunks, key=lambda c: c.start))
+        if card:
+            return card
+    return None
+
+
+def _card_lines(card: Card | None, section: str, passages: list[Passage], limit: int) -> list[str]:
+    if card is None:
+        return []
+    n_of = {p.chunk.chunk_id: p.n for p in passages}
+    return [f"{line.text}[{n_of[line.chunk.chunk_id]}]" for line in card.lines(section)[:limit] if line.chunk.chunk_id in n_of]
+
+
+def _section(title_key: str, lines: list[str]) -> list[str]:
+    return ["", f"**{wording()['sections'][title_key]}**", *[f"- {x}" for x in lines]] if lines else []
+
+
+def _body_of(r) -> str:
+    """A reason's text without its leading quote of the message ("“立案”：…")."""
+    lead = f"“{r.cue.text}”：" if r.cue else ""
+    return r.text[len(lead):] if lead and r.text.startswith(lead) else r.text
+
+
+def _reason_key(text: str) -> str | None:
+    return next((k for k, body in advice()["reasons"].items() if text.endswith(body)), None)
+
+
+def _useful(reasons) -> list:
+    return [r for r in reasons if _reason_key(r.text) != "conflict"]  # the conflict note is said once, above
+
+
+def _headline(prepared: Prepared) -> str:
+    """The verdict and the fact that decides it: a known rule's short wording, else its reason's first clause."""
+    w, a = wording(), prepared.analysis
+    if not a.verdict:
+        return f"**{w['conclusion']}：{w['no_threat']}。**"
+    first = next(iter(_useful(a.reasons)), None)
+    key = _reason_key(first.text) if first else None
+    if key in w["decisive"]:
+        fact = w["decisive"][key]
+    elif first:
+        fact = re.split(r"[，；。（(]", _body_of(first), maxsplit=1)[0]
+    else:
+        fact = w["decisive"].get(a.verdict, "")
+    refs = first.refs if first else ()
+    return f"**{w['conclusion']}：{w['verdict_head'][a.verdict]}：{fact}。**{_cite(refs, prepared.passages)}"
+
+
+def _reason_lines(prepared: Prepared) -> list[str]:
+    """One line per reason: the message's words it rests on, quoted inert, then the reason."""
+    lim = wording()["limits"]["reasons"]
+    groups: dict[str, list] = {}
+    for r in _useful(prepared.analysis.reasons):
+        groups.setdefault(_body_of(r), []).append(r)
+    lines = []
+    for body, rs in list(groups.items())[:lim]:
+        quotes = "".join(dict.fromkeys(f"“{inert(r.cue.text)}”" for r in rs if r.cue))
+        refs = tuple(dict.fromkeys(x for r in rs for x in r.refs))
+        lines.append(f"{quotes + '：' if quotes else ''}{inert(body)}{_cite(refs, prepared.passages)}")
+    return lines
+
+
+def _advice(items, passages, limit: int, card_lines: list[str] = ()) -> list[str]:
+    lines = list(card_lines) + _dedupe([f"{x}{AUTO}" for x in items], card_lines)
+    return _dedupe(lines)[:limit]
+
+
+def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
+    """Statutes, those the answer already cites first, each quoted at its most relevant sentence."""
+    cited = [int(n) for n in re.findall(r"\[(\d+)\]", text_so_far)]
+    quoted = set(re.findall(r"规定：[^\n]*\[(\d+)\]", text_so_far))  # already quoted above: not again
+    statutes = [p for p in prepared.passages if p.chunk.kind == "statute" and str(p.n) not in quoted]
+    statutes.sort(key=lambda p: cited.index(p.n) if p.n in cited else len(cited) + p.n)
+    q = prepared.query + " " + " ".join(r.text for r in prepared.analysis.reasons)
+    w = wording()
+    lines = []
+    for p in statutes[:limit]:
+        quote = "".join(key_sentences(_body(p.chunk), q, 1)) or _body(p.chunk)
+        lines.append(f"[{p.n}] {w['basis_intro'].format(label=p.chunk.label)}{_short(quote, w['limits']['quote_chars'])}")
+    return lines
+
+
+def _material(prepared: Prepared, limit: int) -> list[str]:
+    """Without a card: the key sentence of each of the top passages, quoted (statutes by their label)."""
+    lines = []
+    for p in prepared.passages:
+        if len(lines) >= limit:
+            break
+        if p.chunk.kind == "statute":
+            quote = "".join(key_sentences(_body(p.chunk), prepared.query, 1))
+            lead = wording()["basis_intro"].format(label=p.chunk.label) if quote else ""
+        else:
+            quote, lead = "".join(key_sentences(p.chunk.text, prepared.query, 1, p.chunk.title)), ""
+        if quote:
+            lines.append(f"{lead}{_short(quote, 200)}[{p.n}]")
+    return _dedupe(lines)
+
+
+def outdated_lines(prepared: Prepared) -> list[str]:
+    w, lines = wording(), []
+    for item in prepared.outdated:
+        current = [p for p in prepared.passages if p.chunk.ref == item.current_ref]
+        sources = [p.n for p in prepared.passages if p.chunk.doc_id == item.doc_id]
+        if current:
+            where = w["outdated_where_source"].format(n=sources[0]) if sources else w["outdated_where_default"]
+            old = f"“{item.old_no}”" if item.old_no else ""
+            label = f"{current[0].chunk.label}[{current[0].n}]"
+            lines.append("> " + w["outdated"].format(where=where, old=old, label=label))
+    return list(dict.fromkeys(lines))
+
+
+def _finish(lines: list[str], prepared: Prepared, basis_limit: int) -> str:
+    text = "\n".join(lines)
+    lines += _section("basis", basis_lines(prepared, text, basis_limit))
+    out = outdated_lines(prepared)
+    return "\n".join(lines + ([""] + out if out else [])).strip()
+
+
+def compose_message(prepared: Prepared, card: Card | None) -> str:
+    a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
+    lines = [_headline(prepared)]
+    if a.conflict:
+        lines.append(wording()["conflict"])
+    why = _reason_lines(prepared) + _card_lines(card, "简答", ps, 1)
+    lines += _section("why", _dedupe(why)[:lim["reasons"] + 1])
+    lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, 1)))
+    lines += _section("steps", _advice(a.steps, ps, lim["steps"]))
+    return _finish(lines, prepared, lim["basis"])
+
+
+def compose_question(prepared: Prepared, card: Card | None) -> str:
+    a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
+    direct = _dedupe(_card_lines(card, "简答", ps, 2))  # overlapping chunks can repeat a sentence
+    why = _card_lines(card, "为什么", ps, lim["card_why"]) or _material(prepared, lim["material"])
+    if not direct and why:
+        direct, why = why[:1], why[1:]
+    lines = [f"**{x}**" if i == 0 else x for i, x in enumerate(direct)]
+    if a.verdict:  # a question that describes conduct gets the verdict too
+        lines = [_headline(prepared), *lines]
+        why = _reason_lines(prepared) + why
+    lines += _section("why", _dedupe(why, direct))
+    # Debt-collection advice only where the question is about it (a card, a threat, a verdict).
+    on_topic = bool(card or a.threats or a.verdict)
+    verify = _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, lim["verify"])) if on_topic else []
+    steps = _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"])) if on_topic else []
+    lines += _section("verify", verify)
+    lines += _section("steps", _dedupe(steps, direct))
+    return _finish(lines, prepared, lim["basis"])
+
+
+def _intent(question: str) -> str:
+    for name, rx in wording()["followup_intent"].items():
+        if pattern(rx).search(question):
+            return name
+    return "answer"
+
+
+def compose_followup(prepared: Prepared, card: Card | None) -> str:
+    """Answer the follow-up itself, shorter, with the earlier message as context."""
+    a, w, ps = prepared.analysis, wording(), prepared.passages
+    lim = w["limits"]["followup_lines"]
+    label = a.verdict_label or w["no_threat"]
+    intent = _intent(a.question)
+    lines = [w["followup_intro"].format(label=label)]
+    if intent == "verify":
+        body = _advice(a.verify, ps, lim, _card_lines(card, "怎么核实", ps, lim))
+    elif intent == "steps":
+        body = _advice(a.steps, ps, lim, _card_lines(card, "现在该做什么", ps, lim))
+    elif intent == "why":
+        body = _reason_lines(prepared)[:lim] or _card_lines(card, "为什么", ps, lim)
+    else:
+        body = _card_lines(card, "简答", ps, 2) or _material(prepared, 2)
+    if not body:
+        body = _advice(a.steps, ps, lim)
+    q = grams(a.question)
+    body = sorted(body, key=lambda x: -len(grams(x) & q))  # the line closest to what was asked leads
+    lines += [f"**{body[0]}**", *[f"- {x}" for x in body[1:]]]
+    basis = basis_lines(prepared, "\n".join(lines), 2) if intent in ("why", "answer") else []
+    return "\n".join(lines + _section("basis", basis)).strip()
+
+
+def compose_offline(prepared: Prepared) -> str:
+    a = prepared.analysis
+    card = find_card(prepared)
+    if a.followup:
+        return compose_followup(prepared, card)
+    if a.is_message:
+        return compose_message(prepared, card)
+    return compose_question(prepared, card)
