@@ -7,7 +7,7 @@ import time
 from bench.common import pctl
 from yuqi.settings import ROOT
 
-MODES = ("dense", "bm25", "hybrid", "hybrid+expansion")
+MODES = ("dense", "bm25", "hybrid", "rrf+expansion", "hybrid+expansion")
 
 
 def eval_queries() -> list[str]:

@@ -18,6 +18,7 @@ def format_table(metrics: dict) -> str:
             f"{mode + mark:<18}" + "".join(f"{row[c]:>11.3f}" for c in RETRIEVAL_COLS)
             + f"{row['latency']['p50_ms']:>9.1f}{row['latency']['p95_ms']:>9.1f}{row['n']:>5}"
         )
+    lines += _per_set_lines(metrics.get("retrieval_by_set"), metrics["main_mode"])
     lines += _threat_lines(metrics.get("threats"))
     lines += _verdict_lines(metrics.get("verdict"))
     c = metrics.get("citations")
@@ -42,6 +43,20 @@ def format_table(metrics: dict) -> str:
         f = metrics["faithfulness"]
         lines.append(f"faithfulness (LLM-judged): {f['supported']}/{f['sentences']} sentences supported ({f['score']:.1%})")
     return "\n".join(lines)
+
+
+def _per_set_lines(by_set: dict | None, main: str) -> list[str]:
+    """One block per set (and per half of a dev set): every mode's recall@10, hit@5, MRR@10."""
+    if not by_set or len(by_set) < 2:
+        return []
+    modes = list(next(iter(by_set.values())))
+    lines = ["", "per set (recall@10 / hit@5 / mrr@10; * = app):"]
+    lines.append(f"{'set':<28}{'n':>5}" + "".join(f"{m + (' *' if m == main else ''):>22}" for m in modes))
+    for name, table in by_set.items():
+        n = next(iter(table.values()))["n"]
+        cells = "".join(f"{row['recall@10']:>8.3f}{row['hit@5']:>7.3f}{row['mrr@10']:>7.3f}" for row in table.values())
+        lines.append(f"{name:<28}{n:>5}{cells}")
+    return lines
 
 
 def _threat_lines(t: dict | None) -> list[str]:

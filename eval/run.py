@@ -9,7 +9,9 @@ from tqdm import tqdm
 
 from eval.answers import answer_metrics, run_answers
 from eval.metrics import item_metrics
-from eval.runner import MAIN, known_refs, missing_gold, modes_for, retrieval_table, run_retrieval
+from eval.runner import (
+    MAIN, known_refs, missing_gold, modes_for, retrieval_by_set, retrieval_table, run_retrieval,
+)
 from eval.sets import load_sets
 from yuqi.settings import Settings
 
@@ -42,6 +44,7 @@ def evaluate(
         "sets": [s.name for s in sets], "n_items": len(items), "main_mode": MAIN,
         "configuration": _config(settings, retriever, use_llm),
         "retrieval": retrieval_table(items, by_mode, known),
+        "retrieval_by_set": retrieval_by_set(items, by_mode, known),
         "missing_gold": missing_gold(items, known),
     }
     if rows:

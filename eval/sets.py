@@ -71,6 +71,7 @@ def _item(line: str, set_name: str) -> Item:
     return Item(
         id=str(d["id"]), query=d["query"], gold=list(gold), threats=list(threats) if threats is not None else None,
         verdict=d.get("verdict"), has_verdict="verdict" in d, set=set_name, topic=d.get("topic", ""),
+        source=str(d.get("source") or ""),  # the dev-set split keeps one web domain on one side
     )
 
 

@@ -65,6 +65,7 @@ def _print_report(report) -> None:
 
 def _list(settings) -> int:
     from ingest.pipeline import list_docs
+    from ingest.statutes import version_date
 
     docs = list_docs(settings)
     if not docs:
@@ -73,7 +74,8 @@ def _list(settings) -> int:
     for d in docs:
         kind = "法规" if d["kind"] == "statute" else "文章"
         cites = (d.get("citations") or {}).get("summary", "")
-        print(f"{d['doc_id']}\t{kind}\t{d['chunks']}段\t{d['added_at']}\t{d['title']}\t{cites}")
+        version = version_date(d.get("version", "")) or "-"
+        print(f"{d['doc_id']}\t{kind}\t{d['chunks']}段\t{d['added_at']}\t{d['title']}\t版本 {version}\t{cites}")
         for item in (d.get("citations") or {}).get("items", []):
             if item["status"] != "verified":
                 print(f"    ⚠ {item['raw']}: {item['note']}")

@@ -39,9 +39,14 @@ def _statute_chunks(src: Source, art: StatuteArticle) -> list[Chunk]:
             ref=ref, doc_id=src.doc_id, title=src.title, kind="statute", text=text,
             path=src.path, start=art.start, end=art.end, url=src.url,
             article_no=art.number, heading=art.chapter,
-            meta={"status": src.status, "part": i + 1, "parts": len(pieces)},
+            meta={"status": src.status, "part": i + 1, "parts": len(pieces), **_provenance(src)},
         ))
     return chunks
+
+
+def _provenance(src: Source) -> dict:
+    # Source cards show the version of a shipped regulation or law without reloading the source.
+    return {k: v for k, v in (("origin", src.origin), ("version", src.version)) if v}
 
 
 def _split_by_kuan(text: str, number: str) -> list[str]:
@@ -124,7 +129,7 @@ def _article_chunks(src: Source, size: int, overlap: int) -> Iterable[Chunk]:
         yield Chunk(
             chunk_id=f"{src.doc_id}:{n}", ref=src.doc_id, doc_id=src.doc_id, title=src.title,
             kind="article", text=body, path=src.path, start=to_raw(first[0]), end=to_raw(last[1] - 1) + 1,
-            url=src.url, heading=lead or (heads[0] if heads else ""),
+            url=src.url, heading=lead or (heads[0] if heads else ""), meta=_provenance(src),
         )
 
 

@@ -1,27 +1,33 @@
 """Files and the statute selection → `Source` records.
 
-The corpus directory holds `articles/` (the seed articles), `knowledge/` (the
-project's own fact sheets), `user/` (documents users added) and
-`statutes.txt` (laws loaded from laws.db). Any file that is statute-shaped is
-treated as a statute wherever it lives.
+The corpus directory holds `regulations/` (shipped judicial interpretations and
+regulations, with provenance headers), `articles/` (the seed articles),
+`knowledge/` (the project's own fact sheets), `user/` (documents users added)
+and `statutes.txt` (laws loaded from laws.db). Any file that is statute-shaped
+is treated as a statute wherever it lives; the folder says who vouches for it
+(`Source.origin`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.clean import clean_article
 from ingest.convert import read_document
-from ingest.statutes import is_statute_text, load_law, parse_statute, read_selection, strip_meta, title_of
+from ingest.statutes import (
+    is_statute_text, load_law, parse_statute, read_selection, strip_meta, title_of, version_of,
+)
 from yuqi.documents import Source, text_hash
 from yuqi.errors import UnreadableDocument, YuqiError
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-CORPUS_SUBDIRS = ("articles", "knowledge", "user")
+CORPUS_SUBDIRS = ("regulations", "articles", "knowledge", "user")
+# Corpus folder → Source.origin; a file loaded from anywhere else (an `ingest add` path) is an upload.
+ORIGINS = {"regulations": "regulation", "articles": "article", "knowledge": "knowledge", "user": "upload"}
 SELECTION_FILE = "statutes.txt"
 
 
@@ -42,11 +48,18 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
             yield p
 
 
-def load_file(path: Path, doc_id: str | None = None) -> Source:
+def load_file(path: Path, doc_id: str | None = None, origin: str = "upload") -> Source:
     """One file → Source; raises UnreadableDocument with a user-facing reason."""
     if path.suffix.lower() not in SUFFIXES:
         raise UnreadableDocument(f"不支持的文件类型 {path.suffix or '（无扩展名）'}：支持 .txt .md .html .htm .pdf")
     conv = read_document(path)
+    src = _source_of(conv, path, doc_id)
+    # Only a shipped regulation's header is vouched for; an upload's 发布/修订 line is just text.
+    version = version_of(strip_meta(conv.text)[1]) if origin == "regulation" else ""
+    return replace(src, origin=origin, version=version)
+
+
+def _source_of(conv, path: Path, doc_id: str | None) -> Source:
     text = conv.text
     if is_statute_text(text):
         return parse_statute(text, str(path))
@@ -86,13 +99,15 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Source], list[Skipped]]:
             sources.append(load_law(title))
         except YuqiError as err:
             skipped.append(Skipped(f"laws.db:{title}", str(err)))
-    dirs = [corpus_dir / d for d in CORPUS_SUBDIRS if (corpus_dir / d).is_dir()]
-    for path in iter_files(dirs):
-        if path == corpus_dir / "knowledge" / "README.md":
-            continue  # notes for card writers, not a source
-        try:
-            sources.append(load_file(path))
-        except UnreadableDocument as err:
-            log.warning("skipped %s: %s", path, err)
-            skipped.append(Skipped(str(path), str(err)))
+    for sub in CORPUS_SUBDIRS:
+        if not (corpus_dir / sub).is_dir():
+            continue
+        for path in iter_files([corpus_dir / sub]):
+            if sub in ("regulations", "knowledge") and path.name.upper().startswith("README"):
+                continue  # notes about the folder (sources, card writing), not a source
+            try:
+                sources.append(load_file(path, origin=ORIGINS[sub]))
+            except UnreadableDocument as err:
+                log.warning("skipped %s: %s", path, err)
+                skipped.append(Skipped(str(path), str(err)))
     return sources, skipped

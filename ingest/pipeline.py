@@ -105,7 +105,7 @@ def _doc_entry(src: Source, n_chunks: int, added_at: str, citations: dict) -> di
     return {
         "doc_id": src.doc_id, "title": src.title, "kind": src.kind, "path": src.path, "url": src.url,
         "status": src.status, "content_hash": src.content_hash, "chunks": n_chunks, "origin": src.origin,
-        "added_at": added_at, "citations": citations,
+        "added_at": added_at, "citations": citations, "version": src.version,
     }
 
 

@@ -20,6 +20,8 @@ HEADING_RE = re.compile(r"^#{1,6}\s*(.+)$", re.M)
 # Provenance lines some statute files carry under the title; kept as metadata.
 META_RE = re.compile(r"^(来源|提交|发布/修订|发布|修订|范围|施行|状态)\s*[:：]\s*(.*)$")
 CURRENT = lawsdb.CURRENT
+_CN_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class StatuteNotFound(YuqiError):
@@ -65,6 +67,7 @@ def load_law(title: str) -> Source:
     return Source(
         doc_id=title, title=title, kind="statute", text=text, path=f"laws.db:{law_id}",
         status=status, articles=tuple(articles), content_hash=text_hash(f"{version}\n{text}"),
+        origin="lawsdb", version=version,
     )
 
 
@@ -119,3 +122,27 @@ def strip_meta(text: str) -> tuple[str, dict[str, str]]:
         else:
             kept.append(line)
     return "\n".join(kept), meta
+
+
+def version_of(meta: dict[str, str]) -> str:
+    """What a regulation's header says about its version: the 发布/修订 line as written.
+
+    A header whose line holds no date (the source did not state one) falls back
+    to the date in its 来源 file name, saying so.
+    """
+    line = (meta.get("发布/修订") or meta.get("修订") or meta.get("发布") or "").strip()
+    if _CN_DATE.search(line) or _ISO_DATE.search(line):
+        return line
+    named = _ISO_DATE.search(meta.get("来源", ""))
+    return f"{named.group(0)}（源文件名日期）" if named else line
+
+
+def version_date(version: str) -> str:
+    """The latest date in a version text, as YYYY-MM-DD ("" if none).
+
+    A 发布/修订 line lists adoption and amendments, not always in date order (a
+    joint interpretation names the SPC and SPP meetings): the latest is the version.
+    """
+    dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _CN_DATE.findall(version)]
+    dates += ["-".join(g) for g in _ISO_DATE.findall(version)]
+    return max(dates, default="")

@@ -1,0 +1,93 @@
+"""`python -m eval.tune_ranker [--set FILE ...]`: fit the app's ranker on the tuning halves only.
+
+A logistic model over `yuqi.retrieve.FEATURES`, one row per candidate chunk,
+label 1 when the chunk is one of the item's gold references. Only the items
+`eval.runner.half` puts in "tune" are read, so the held-out halves stay unseen;
+the project's own sets (eval/*.jsonl) are never used for fitting. Writes
+yuqi/data/ranker.json (weights in raw feature units, so serving is one dot product).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.runner import half, load_items
+from yuqi.settings import ROOT
+
+DEV_SETS = (ROOT.parent / "shared" / "eval-real" / "stard_dev.jsonl", ROOT.parent / "shared" / "eval-real" / "messages_dev.jsonl")
+L2 = 1e-3
+STEPS = 600
+RATE = 0.5
+
+
+def rows(items, retriever) -> tuple[np.ndarray, np.ndarray]:
+    from yuqi.analysis import analyze
+    from yuqi.retrieve import features
+    from yuqi.textnorm import normalize_for_search
+
+    xs, ys = [], []
+    for it in items:
+        a = analyze(it.query)
+        sig = retriever._signals(normalize_for_search(it.query), a.expansion, a.refs, None)
+        cand, X = features(sig, retriever.chapter_of)
+        gold = set(it.gold)
+        xs.append(X)
+        ys.append(np.array([float(retriever.chunks[i].ref in gold or retriever.chunks[i].doc_id in gold) for i in cand]))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Class-balanced logistic regression by gradient descent on standardised features.
+
+    The intercept is dropped from the result: ranking only needs the direction.
+    """
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    Z = (X - mu) / sd
+    w, b = np.zeros(Z.shape[1]), 0.0
+    weight = np.where(y > 0, (len(y) - y.sum()) / max(y.sum(), 1.0), 1.0)
+    for _ in range(STEPS):
+        p = 1.0 / (1.0 + np.exp(-(Z @ w + b)))
+        g = (p - y) * weight
+        w -= RATE * (Z.T @ g / len(y) + L2 * w)
+        b -= RATE * g.mean()
+    return w / sd
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.tune_ranker", description=__doc__.splitlines()[0])
+    p.add_argument("--set", dest="sets", action="append", type=Path, help="a dev set (repeatable); default the eval-real dev sets")
+    args = p.parse_args(argv)
+    sets = args.sets or [s for s in DEV_SETS if s.is_file()]
+    if not sets:
+        print("error: no dev set found (../shared/eval-real/*.jsonl); pass --set", file=sys.stderr)
+        return 2
+    from yuqi.retrieve import FEATURES, RANKER_FILE
+    from yuqi.service import Service
+    from yuqi.settings import get_settings
+
+    service = Service(get_settings())
+    service.ensure_index()
+    retriever = service.retriever()
+    known = {c.ref for c in retriever.chunks} | {c.doc_id for c in retriever.chunks}
+    items = [it for s in sets for it in load_items(s) if half(it) == "tune" and any(g in known for g in it.gold)]
+    X, y = rows(items, retriever)
+    w = fit(X, y)
+    RANKER_FILE.write_text(json.dumps({
+        "features": list(FEATURES), "weights": [round(float(v), 6) for v in w],
+        "trained_on": [f"{s.name} (tune half)" for s in sets], "items": len(items), "rows": int(len(y)),
+        "positives": int(y.sum()), "trained_at": time.strftime("%Y-%m-%d"),
+    }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(items)} items, {len(y)} candidates ({int(y.sum())} gold) → {RANKER_FILE}")
+    for name, v in zip(FEATURES, w * X.std(0)):
+        print(f"  {name:<16}{v:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
