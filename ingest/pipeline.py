@@ -120,7 +120,9 @@ def _chunks_and_docs(
     from ingest.cards import check_cards
     from yuqi.citations import citation_report, from_sources as statute_source_for
 
-    check_cards(sources)  # a knowledge card citing a missing or outdated article stops the build (CardError)
+    # A knowledge card citing a missing or outdated article stops the build (CardError); a good card's
+    # 依据 is kept with it, so retrieval can bring the statutes a card rests on along with the card.
+    basis = {card.doc_id: [r.ref for r in card.refs] for card in check_cards(sources)}
     sources = settle(sources, settings.corpus_dir, previous)
     statutes = statute_source_for(sources)
     chunks: list[Chunk] = []
@@ -147,6 +149,8 @@ def _chunks_and_docs(
         old = previous.get(src.doc_id, {})
         same = old.get("content_hash") == src.content_hash
         docs[src.doc_id] = _doc_entry(src, len(pieces), old.get("added_at") or _now(), citation_report(src, statutes))
+        if src.doc_id in basis:
+            docs[src.doc_id]["basis"] = basis[src.doc_id]
         chunks.extend(pieces)
         if not old:
             report.added.append(src.doc_id)
