@@ -108,7 +108,9 @@ def test_markdown_and_html_in_a_pasted_message_stay_inert(app_env):
 
 def test_notes_appear_once_and_only_on_cards_that_cite_them(app_env):
     at = chat_app()
-    at.chat_input[0].set_value("催收短信轰炸违反治安管理处罚法第42条吗").run()
+    # worded to retrieve seed 004's closing paragraph, which quotes the pre-2025 第四十二条
+    at.chat_input[0].set_value("文章说按时还款最稳妥，还列了相关法律法规参考：民法典第一千零三十二条隐私权，"
+                               "还有治安管理处罚法那条，这些法规怎么理解？").run()
     assert not at.exception, at.exception
     cards = last_view(at).cards
     noted = [c for c in cards if c.notes]

@@ -52,7 +52,6 @@ class Settings:
     reranker: str
     chunk_size: int
     chunk_overlap: int
-    top_k: int
     min_score: float
     llm_api_key: str
     llm_base_url: str
@@ -106,7 +105,6 @@ def load_settings() -> Settings:
         reranker=_env("YUQI_RERANKER"),
         chunk_size=_int("YUQI_CHUNK_SIZE", 360),
         chunk_overlap=_int("YUQI_CHUNK_OVERLAP", 80),
-        top_k=_int("YUQI_TOP_K", 6),
         min_score=_float("YUQI_MIN_SCORE", 0.87),
         llm_api_key=key,
         llm_base_url=base_url,
