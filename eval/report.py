@@ -28,7 +28,8 @@ def format_table(metrics: dict) -> str:
             f"citations: {c['total']} in {c['answers']} answers — invalid {c['invalid']} "
             f"(not found {c['not_found']}, outdated {c['outdated']}, ungrounded {c['ungrounded']}; "
             f"{c.get('flagged', 0)} of them flagged to the reader), "
-            f"bad [n] markers removed {c['bad_markers']}"
+            f"bad [n] markers removed {c['bad_markers']}; "
+            f"old numbers inside quoted regulations, labelled as old: {c.get('old_number_in_quote', 0)}"
         )
     from eval.support import format_support  # the support check's own line (eval/support.py)
 

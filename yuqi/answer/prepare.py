@@ -11,7 +11,7 @@ from yuqi.answer.cards import card_chunks, card_docs, parse_card
 from yuqi.answer.types import OutdatedCitation, Passage, Prepared
 from yuqi.citations import find_citations
 from yuqi.citations import statute_source as citations_statute_source
-from yuqi.citations.ground import passage_refs
+from yuqi.citations.ground import passage_old_numbers, passage_refs
 from yuqi.documents import Chunk
 from yuqi.retrieve import Retriever
 from yuqi.settings import ROOT, Settings
@@ -78,8 +78,9 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     if declined:
         passages = []
     allowed = allowed_refs(passages, retriever)
+    old_numbers = set().union(*(passage_old_numbers(p.chunk, retriever.index) for p in passages))
     return Prepared(query, analysis, with_vectors(passages, retriever), declined, notices, outdated, allowed,
-                    statute_source(retriever), retriever.embedder)
+                    statute_source(retriever), retriever.embedder, old_numbers)
 
 
 def with_vectors(passages: list[Passage], retriever: Retriever) -> list[Passage]:

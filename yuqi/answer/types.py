@@ -48,6 +48,7 @@ class Prepared:
     allowed: set[str] = field(default_factory=set)  # refs an answer may cite: passages + their verified citations
     statutes: StatuteSource | None = None  # what statute citations are checked against
     encoder: object = field(default=None, repr=False, compare=False)  # the loaded embedder, for the support check
+    old_numbers: set[str] = field(default_factory=set)  # old-numbered citations written in dated passages
 
 
 @dataclass(frozen=True)

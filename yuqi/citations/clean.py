@@ -16,7 +16,7 @@ from yuqi.citations.claims import attach_claims
 from yuqi.citations.names import resolve_name
 from yuqi.citations.parse import find_citations
 from yuqi.citations.sources import StatuteSource
-from yuqi.citations.status import ANY_FLAG, FLAG_UNVERIFIED, STATUSES, flag
+from yuqi.citations.status import ANY_FLAG, FLAG_OLD_QUOTE, FLAG_UNVERIFIED, STATUSES, flag
 
 _MARKER = re.compile(r"[\[［](\d+(?:\s*[,，、]\s*\d+)*)[\]］]")
 
@@ -95,9 +95,12 @@ def _note_for(r: CheckResult) -> str:
     return f"{r.citation.raw}不在检索到的条文中，未核验"
 
 
-def clean_answer(text: str, n_passages: int, allowed_refs: set[str], source: StatuteSource) -> CleanedAnswer:
+def clean_answer(text: str, n_passages: int, allowed_refs: set[str], source: StatuteSource,
+                 old_numbers: frozenset[str] | set[str] = frozenset()) -> CleanedAnswer:
     """Drop [n] markers that point at no passage; flag in place every cited
-    article that is not both existing and among the retrieved ones."""
+    article that is not both existing and among the retrieved ones. `old_numbers`:
+    citations as written inside retrieved dated passages (see ground.passage_old_numbers);
+    repeated in a quote, they are labelled as old numbering rather than "unverified"."""
     text, removed = _strip_markers(text, n_passages)
     inserts: dict[int, list[str]] = {}
     flagged: list[CheckResult] = []
@@ -106,6 +109,8 @@ def clean_answer(text: str, n_passages: int, allowed_refs: set[str], source: Sta
         mark = _flag_for(r, allowed_refs)
         if mark is None:
             continue
+        if r.citation.raw in old_numbers and r.status in ("verified", "renumbered", "outdated", "dated"):
+            mark = FLAG_OLD_QUOTE
         flagged.append(r)
         note = _note_for(r)
         if note not in notes:

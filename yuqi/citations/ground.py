@@ -13,12 +13,13 @@ from yuqi.citations.clean import check_text, clean_answer
 from yuqi.citations.renumber import AS_OF_NOW, version_date
 from yuqi.citations.report import items_of
 from yuqi.citations.sources import statute_source
-from yuqi.citations.status import ANY_FLAG
+from yuqi.citations.status import ANY_FLAG, FLAG_OLD_QUOTE
 
 
 def check_answer(text: str, prepared) -> tuple[str, list, list[str], list[str]]:
     """(cleaned text, check results of the citations left in it, removed markers, notes)."""
-    cleaned = clean_answer(text, len(prepared.passages), prepared.allowed, prepared.statutes)
+    old = getattr(prepared, "old_numbers", frozenset())
+    cleaned = clean_answer(text, len(prepared.passages), prepared.allowed, prepared.statutes, old)
     checks = check_text(cleaned.text, prepared.statutes)
     return cleaned.text, checks, list(cleaned.removed_markers), list(cleaned.notes)
 
@@ -37,6 +38,20 @@ def passage_refs(chunk, index) -> set[str]:
     return {r.current_ref for r in results if r.current_ref and r.status in ("verified", "outdated")}
 
 
+def passage_old_numbers(chunk, index) -> set[str]:
+    """Citations as written in a dated statute passage that use numbering since replaced
+    (民诉法解释 citing 民事诉讼法 by its 2021 numbers). Quoting that passage word for word
+    repeats them; the answer must then say they are old numbers, not present them as current."""
+    if chunk.kind != "statute":
+        return set()
+    doc = (getattr(index, "docs", {}) or {}).get(chunk.doc_id, {})
+    as_of = version_date(doc.get("version", ""), _file_header(chunk.path))
+    if not as_of:
+        return set()
+    results = check_text(f"《{chunk.title}》\n{chunk.text}", statute_source(index), as_of)
+    return {r.citation.raw for r in results if r.status in ("dated", "outdated")}
+
+
 @lru_cache(maxsize=256)
 def _file_header(path: str) -> str:
     """The first lines of a statute file (where its 发布/修订 dates are); '' for laws.db."""
@@ -51,10 +66,14 @@ def citation_validity(answer) -> dict:
     """Counts for the eval: citations in the shown answer that do not exist, are outdated, or are
     not grounded in the retrieved set (all count as invalid, even when flagged in place), and how
     many of those the reader sees flagged."""
-    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "flagged": 0, "bad_markers": 0}
+    counts = {"total": 0, "invalid": 0, "not_found": 0, "outdated": 0, "ungrounded": 0, "flagged": 0, "bad_markers": 0,
+              "old_number_in_quote": 0}
     for r in answer.checks:
         counts["total"] += 1
         ref = r.citation.ref
+        if answer.text.startswith(FLAG_OLD_QUOTE, r.citation.end):
+            counts["old_number_in_quote"] += 1  # a quoted passage's own old numbering, labelled as such
+            continue
         if r.status in ("not_found", "outdated"):
             bad = r.status
         elif ref and ref not in answer.prepared.allowed:

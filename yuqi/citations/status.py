@@ -33,11 +33,12 @@ STATUSES: dict[str, Status] = {s.id: s for s in (
     Status("garbled", "条号无法识别", "❔", "{n}处条号无法识别", "（⚠未核验）"),
 )}
 IDS = tuple(STATUSES)
+FLAG_OLD_QUOTE = "（原文为施行时的旧条号）"  # a quoted regulation's own cross-reference, numbered before a later revision
 FLAG_UNVERIFIED = "（⚠未核验）"  # exists, but not among the passages the answer may rest on
 APPLIES_LABEL = "条文存在，但不等于构成"  # verified, yet the claim it backs does not fit ordinary default
 APPLIES_ICON = "ℹ️"
 # Any flag this table can produce: keeps cleaning idempotent and lets counts see flags.
-ANY_FLAG = re.compile(r"（(?:⚠[^）\n]{0,40}|现行为[^）\n]{0,30})）")
+ANY_FLAG = re.compile(r"（(?:⚠[^）\n]{0,40}|现行为[^）\n]{0,30}|原文为施行时的旧条号)）")
 
 
 def status(status_id: str) -> Status:

@@ -1,0 +1,46 @@
+"""A quoted regulation's own cross-references keep the numbering it was written with: the answer
+labels them as old numbers instead of presenting them as today's articles or as "unverified"."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqi.citations import LawsDb, clean_answer
+from yuqi.citations.status import FLAG_OLD_QUOTE, FLAG_UNVERIFIED
+
+QUOTE = "当事人以民事诉讼法第二百零七条规定的事由向原审人民法院申请再审的，人民法院应当受理。[1]"
+MINSU_JIESHI = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释"
+
+
+@pytest.fixture(scope="module")
+def db() -> LawsDb:
+    try:
+        return LawsDb()
+    except FileNotFoundError:
+        pytest.skip("laws.db not installed")
+
+
+def test_an_old_number_inside_a_quote_is_labelled_as_old(db):
+    out = clean_answer(QUOTE, 1, set(), db, old_numbers={"民事诉讼法第二百零七条"})
+    assert "第二百零七条" + FLAG_OLD_QUOTE in out.text
+    assert FLAG_UNVERIFIED not in out.text
+
+
+def test_the_same_citation_outside_any_dated_passage_stays_unverified(db):
+    out = clean_answer(QUOTE, 1, set(), db)
+    assert "第二百零七条" + FLAG_UNVERIFIED in out.text
+
+
+def test_labelling_is_idempotent(db):
+    once = clean_answer(QUOTE, 1, set(), db, old_numbers={"民事诉讼法第二百零七条"}).text
+    twice = clean_answer(once, 1, set(), db, old_numbers={"民事诉讼法第二百零七条"}).text
+    assert once == twice
+
+
+def test_dated_passages_of_the_default_index_yield_their_old_numbers(retriever):
+    from yuqi.citations.ground import passage_old_numbers
+
+    chunk = retriever.fetch([f"{MINSU_JIESHI}#第四百二十四条"])[0]
+    assert "民事诉讼法第二百零七条" in passage_old_numbers(chunk, retriever.index)
+    law = retriever.fetch(["中华人民共和国民事诉讼法#第一百二十二条"])[0]
+    assert passage_old_numbers(law, retriever.index) == set()  # laws.db text is today's numbering
