@@ -43,18 +43,26 @@ def _body(chunk) -> str:
     return text[len(chunk.article_no):].lstrip() if chunk.article_no and text.startswith(chunk.article_no) else text
 
 
-def key_sentences(text: str, query: str, limit: int = 2, title: str = "") -> list[str]:
-    """The sentences of a passage that share most words with the question, in passage order."""
+def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encoder=None) -> list[str]:
+    """The sentences of a passage that share most words with the question, in passage order.
+
+    Words of the passage's own title do not count (a question naming 治安管理处罚法 would
+    otherwise pick whichever item mentions 治安管理处罚); when no sentence shares a word and the
+    loaded embedder is at hand, the sentence nearest the question in meaning is taken."""
     sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
     # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items.
     sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
              and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
     if not sents:
         return []
-    tokens = set(tokenize_zh(query))
+    tokens = set(tokenize_zh(query)) - set(tokenize_zh(title))
     scored = sorted(((len(tokens & set(tokenize_zh(s))), -i, s) for i, s in enumerate(sents)), reverse=True)
-    best = [s for score, _, s in scored[:limit] if score > 0] or sents[:1]
-    return sorted(best, key=sents.index)
+    best = [s for score, _, s in scored[:limit] if score > 0]
+    if not best and encoder is not None and len(sents) > 1:
+        vecs = encoder.encode_queries([query, *sents])
+        order = (vecs[1:] @ vecs[0]).argsort()[::-1]
+        best = [sents[i] for i in order[:limit]]
+    return sorted(best or sents[:1], key=sents.index)
 
 
 def _short(text: str, limit: int) -> str:
@@ -146,7 +154,7 @@ def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
     w = wording()
     lines = []
     for p in statutes[:limit]:
-        quote = "".join(key_sentences(_body(p.chunk), q, 1)) or _body(p.chunk)
+        quote = "".join(key_sentences(_body(p.chunk), q, 1, p.chunk.title, prepared.encoder)) or _body(p.chunk)
         lines.append(f"[{p.n}] {w['basis_intro'].format(label=p.chunk.label)}{_short(quote, w['limits']['quote_chars'])}")
     return lines
 
@@ -158,7 +166,7 @@ def _material(prepared: Prepared, limit: int) -> list[str]:
         if len(lines) >= limit:
             break
         if p.chunk.kind == "statute":
-            quote = "".join(key_sentences(_body(p.chunk), prepared.query, 1))
+            quote = "".join(key_sentences(_body(p.chunk), prepared.query, 1, p.chunk.title, prepared.encoder))
             lead = wording()["basis_intro"].format(label=p.chunk.label) if quote else ""
         else:
             quote, lead = "".join(key_sentences(p.chunk.text, prepared.query, 1, p.chunk.title)), ""
@@ -168,15 +176,21 @@ def _material(prepared: Prepared, limit: int) -> list[str]:
 
 
 def outdated_lines(prepared: Prepared) -> list[str]:
+    """One note per old article number, naming the current article. No [n] here: the note says
+    where a number went, it is no claim the support check could weigh (the article is in 法律依据)."""
     w, lines = wording(), []
     for item in prepared.outdated:
         current = [p for p in prepared.passages if p.chunk.ref == item.current_ref]
+        if not current:
+            continue
+        label = current[0].chunk.label
+        if not item.doc_id:  # the person's own text cites the old number
+            lines.append("> " + w["outdated_question"].format(raw=item.raw, label=label))
+            continue
         sources = [p.n for p in prepared.passages if p.chunk.doc_id == item.doc_id]
-        if current:
-            where = w["outdated_where_source"].format(n=sources[0]) if sources else w["outdated_where_default"]
-            old = f"“{item.old_no}”" if item.old_no else ""
-            label = f"{current[0].chunk.label}[{current[0].n}]"
-            lines.append("> " + w["outdated"].format(where=where, old=old, label=label))
+        where = w["outdated_where_source"].format(n=sources[0]) if sources else w["outdated_where_default"]
+        old = f"“{item.old_no}”" if item.old_no else ""
+        lines.append("> " + w["outdated"].format(where=where, old=old, label=label))
     return list(dict.fromkeys(lines))
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from yuqi.analysis import Analysis, analyze_followup
 from yuqi.answer.cards import card_chunks, card_docs, parse_card
 from yuqi.answer.types import OutdatedCitation, Passage, Prepared
-from yuqi.citations import find_citations
+from yuqi.citations import check_text, find_citations
 from yuqi.citations import statute_source as citations_statute_source
 from yuqi.citations.ground import passage_old_numbers, passage_refs
 from yuqi.documents import Chunk
@@ -71,7 +71,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
         hits = _merge_hits(search(retriever, analysis.question, analysis), hits)
     # Statutes our own wording names come first: a shown sentence must never cite an unshown article.
     pinned = retriever.fetch(fixed_text_refs(analysis) + list(analysis.refs[:4]))
-    outdated = _outdated_items(hits[:MAX_PASSAGES], retriever)
+    outdated = _question_outdated(query, retriever) + _outdated_items(hits[:MAX_PASSAGES], retriever)
     pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(hits, retriever)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
     declined = _should_decline(query, analysis, retriever, settings, hits)
@@ -118,6 +118,18 @@ def fixed_text_refs(analysis: Analysis) -> list[str]:
     """Statutes named in the analysis' own advice texts: they must be shown passages too."""
     texts = [*analysis.steps, *analysis.verify, *(r.text for r in analysis.reasons)]
     return [c.ref for t in texts for c in find_citations(t) if c.ref]
+
+
+def _question_outdated(query: str, retriever: Retriever) -> list[OutdatedCitation]:
+    """Old article numbers the person's own text cites ("治安管理处罚法第42条" still means the
+    threats article to most people; since 2025 that is 第五十条): answer on the current one."""
+    items = []
+    for r in check_text(query, statute_source(retriever)):
+        if r.status in ("outdated", "renumbered") and r.current_ref and r.citation.ref != r.current_ref:
+            ref = r.citation.ref or ""
+            items.append(OutdatedCitation(raw=r.citation.raw, ref=ref, current_ref=r.current_ref, note=r.note or "",
+                                          doc_id="", old_no=ref.split("#", 1)[-1] if "#" in ref else ""))
+    return items
 
 
 def _outdated_items(hits, retriever: Retriever) -> list[OutdatedCitation]:

@@ -27,7 +27,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class OutdatedCitation:
-    """An old article number cited by a retrieved article; the answer rests on the current one."""
+    """An old article number cited by a retrieved article (or, with doc_id "", by the question itself);
+    the answer rests on the current one."""
 
     raw: str
     ref: str
