@@ -114,3 +114,14 @@ def test_an_llm_marker_on_the_wrong_passage_is_moved_or_removed(built):
     cited = re.search(r"\[(\d+)\]", a.text)
     assert cited is None or a.passages[int(cited.group(1)) - 1].chunk.chunk_id == statute.chunk.chunk_id
     check_markers(a)
+
+
+def test_a_question_citing_an_old_article_number_is_answered_on_the_current_one(built):
+    settings, service = built
+    a = answer(service, "催收短信轰炸违反治安管理处罚法第42条吗", settings=offline(settings))
+    assert "治安管理处罚法第42条" in a.text and "修订前" in a.text  # said once, with the current article
+    basis = a.text.split("法律依据", 1)[-1]
+    assert "第五十条" in basis
+    # the quoted item is the one about messages that disturb daily life, not whichever names the law
+    line = next(x for x in basis.splitlines() if "第五十条" in x)
+    assert "干扰他人正常生活" in line, line
