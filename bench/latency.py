@@ -36,6 +36,25 @@ def retrieval_ms(retriever, queries: list[str], modes=MODES) -> dict[str, dict[s
     return {m: {"p50": pctl(t, 50), "p95": pctl(t, 95), "n": len(t)} for m, t in times.items()}
 
 
+def analysis_retrieval_ms(service, queries: list[str]) -> dict[str, float]:
+    """Message analysis (rules and the semantic layer, with the loaded model) plus the app's search,
+    the query encoded once: what stands between a pasted message and its passages."""
+    from yuqi.answer.prepare import analyse, search
+
+    retriever = service.retriever()
+
+    def one(q: str) -> None:
+        search(retriever, q, analyse(q, None, retriever.embedder))
+
+    one(queries[0])  # warm-up: prototype vectors, lazy imports
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        one(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"p50": pctl(times, 50), "p95": pctl(times, 95), "n": len(times)}
+
+
 def answer_ms(service, queries: list[str]) -> dict[str, float]:
     """The front door end to end (analysis, retrieval, offline answer, checks), as the app runs it
     without an LLM; declined questions get the decline, as in the app."""
