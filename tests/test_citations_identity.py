@@ -76,7 +76,8 @@ def regulations():
         pytest.skip("no regulation files (corpus/regulations or ../shared/regulations)")
     from ingest.load import load_file
 
-    return [load_file(p) for p in sorted(REGULATIONS.glob("*.md")) if p.name != "README.md"]
+    # loaded as the default corpus loads corpus/regulations/ (a bare load_file is an upload)
+    return [load_file(p, origin="regulation") for p in sorted(REGULATIONS.glob("*.md")) if p.name != "README.md"]
 
 
 def test_regulation_titles_and_short_names_are_verified_against_their_files(regulations):

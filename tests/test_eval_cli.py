@@ -37,8 +37,8 @@ def test_external_set_writes_metrics_and_results_in_the_contract_shape(built, tm
     items = [
         {"id": "a", "query": "催收骚扰我的家人违法吗", "gold": ["中华人民共和国治安管理处罚法#第五十条"],
          "threats": ["contacts"], "verdict": "illegal"},
-        {"id": "b", "query": "网贷利息超过多少法律不保护",
-         "gold": ["最高人民法院关于审理民间借贷案件适用法律若干问题的规定#第二十五条"]},
+        {"id": "b", "query": "催收发来的律师函是律师写的吗",  # a law the default index does not hold
+         "gold": ["中华人民共和国律师法#第二十八条"]},
         {"id": "c", "query": "【XX】您已被列为失信被执行人，请立即转账到个人账户解除", "gold": ["hecha_qudao"],
          "threats": ["enforcement"], "verdict": "scam"},
     ]
@@ -52,7 +52,7 @@ def test_external_set_writes_metrics_and_results_in_the_contract_shape(built, tm
     for mode in ("bm25", "dense", "hybrid", "hybrid+expansion"):
         assert set(metrics["retrieval"][mode]) >= {"hit@5", "recall@10", "mrr@10", "ndcg@10", "latency"}
     assert metrics["configuration"]["embed_model"] and metrics["main_mode"] == "hybrid+expansion"
-    assert metrics["missing_gold"] == {"b": ["最高人民法院关于审理民间借贷案件适用法律若干问题的规定#第二十五条"]}
+    assert metrics["missing_gold"] == {"b": ["中华人民共和国律师法#第二十八条"]}
     assert metrics["verdict"]["n"] == 2 and metrics["threats"]["micro"]["f1"] >= 0
     assert metrics["citations"]["answers"] == 3
     rows = [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -17,6 +17,7 @@ import numpy as np
 
 from yuqi.documents import text_hash
 from yuqi.errors import ModelUnavailable
+from yuqi.textnorm import scrub
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from disk, never from a hub
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -77,6 +78,7 @@ class Embedder:
         return self._encode(list(texts), self._passage_prompt, progress)
 
     def _encode(self, texts: list[str], prompt: str | None, progress: Progress | None) -> np.ndarray:
+        texts = [scrub(t) for t in texts]  # the tokenizer raises on lone surrogates; every caller is covered here
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding low in every batch (statute articles vary 20–2,000 chars).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
