@@ -44,3 +44,25 @@ def test_dated_passages_of_the_default_index_yield_their_old_numbers(retriever):
     assert "民事诉讼法第二百零七条" in passage_old_numbers(chunk, retriever.index)
     law = retriever.fetch(["中华人民共和国民事诉讼法#第一百二十二条"])[0]
     assert passage_old_numbers(law, retriever.index) == set()  # laws.db text is today's numbering
+
+
+def _validity(text: str, allowed: set[str], db):
+    from types import SimpleNamespace
+
+    from yuqi.citations import check_text
+    from yuqi.citations.ground import citation_validity
+
+    shown = clean_answer(text, 1, allowed, db).text
+    answer = SimpleNamespace(text=shown, checks=check_text(shown, db), removed_markers=[],
+                             prepared=SimpleNamespace(allowed=allowed))
+    return shown, citation_validity(answer)
+
+
+def test_a_renumbered_article_shown_with_its_current_one_is_labelled_not_invalid(db):
+    za50 = "中华人民共和国治安管理处罚法#第五十条"
+    shown, counts = _validity("文章写道：《治安管理处罚法》第四十二条禁止多次发送信息干扰他人正常生活。[1]", {za50}, db)
+    assert "第五十条" in shown  # the reader is told where the old number went
+    assert counts["invalid"] == 0 and counts["old_number_in_quote"] == 1
+    # without the current article among the passages the same text is an invalid citation
+    _, counts = _validity("文章写道：《治安管理处罚法》第四十二条禁止多次发送信息干扰他人正常生活。[1]", set(), db)
+    assert counts["invalid"] == 1 and counts["old_number_in_quote"] == 0

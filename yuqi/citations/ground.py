@@ -62,6 +62,16 @@ def _file_header(path: str) -> str:
         return ""
 
 
+def _labelled_old_number(r, answer) -> bool:
+    """An old number the answer repeats from a quoted passage, shown with its label: either the
+    dated-quote label, or a renumbered article whose current article is among the passages and
+    whose flag names it (“（⚠条号已变动，旧版该条现为第五十条）”)."""
+    if answer.text.startswith(FLAG_OLD_QUOTE, r.citation.end):
+        return True
+    return (r.status == "renumbered" and r.current_ref in answer.prepared.allowed
+            and bool(ANY_FLAG.match(answer.text, r.citation.end)))
+
+
 def citation_validity(answer) -> dict:
     """Counts for the eval: citations in the shown answer that do not exist, are outdated, or are
     not grounded in the retrieved set (all count as invalid, even when flagged in place), and how
@@ -71,7 +81,7 @@ def citation_validity(answer) -> dict:
     for r in answer.checks:
         counts["total"] += 1
         ref = r.citation.ref
-        if answer.text.startswith(FLAG_OLD_QUOTE, r.citation.end):
+        if _labelled_old_number(r, answer):
             counts["old_number_in_quote"] += 1  # a quoted passage's own old numbering, labelled as such
             continue
         if r.status in ("not_found", "outdated"):
