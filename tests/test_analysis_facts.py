@@ -183,3 +183,11 @@ def test_followup_that_reports_new_conduct_takes_the_worse_verdict() -> None:
     assert follow.followup and follow.verdict == "illegal" and follow.text == first.text
     calm = analyze_followup("那我该怎么核实？", first)
     assert calm.verdict == "plausible"
+
+
+def test_the_court_of_ones_domicile_is_jurisdiction_not_a_home_visit():
+    from yuqi.analysis import analyze
+
+    court = analyze("催收说要去我户籍地法院起诉我，到底会在哪个法院告我")
+    assert "visit" not in court.threats and "lawsuit" in court.threats
+    assert "visit" in analyze("我们明天安排人员到你户籍地走访核实").threats
