@@ -125,3 +125,11 @@ def test_a_question_citing_an_old_article_number_is_answered_on_the_current_one(
     # the quoted item is the one about messages that disturb daily life, not whichever names the law
     line = next(x for x in basis.splitlines() if "第五十条" in x)
     assert "干扰他人正常生活" in line, line
+
+
+def test_the_headline_names_the_decisive_fact_whole(built):
+    settings, service = built
+    a = answer(service, "【某某金融】王先生，您的借款已严重逾期，我司今日将安排外访人员上门，并通知您的紧急联系人和单位领导。",
+               settings=offline(settings))
+    head = a.text.splitlines()[0]
+    assert "违法" in head and "透露欠款" in head, head  # not cut at the reason's parenthesis

@@ -118,7 +118,8 @@ def _headline(prepared: Prepared) -> str:
     if key in w["decisive"]:
         fact = w["decisive"][key]
     elif first:
-        fact = re.split(r"[，；。（(]", _body_of(first), maxsplit=1)[0]
+        # the reason's first clause, its parenthetical examples dropped ("向借款人以外的人（亲友、同事）透露…")
+        fact = re.split(r"[，；。]", re.sub(r"（[^）]*）|\([^)]*\)", "", _body_of(first)), maxsplit=1)[0]
     else:
         fact = w["decisive"].get(a.verdict, "")
     refs = first.refs if first else ()
