@@ -46,13 +46,7 @@ def analysis_retrieval_ms(service, queries: list[str]) -> dict[str, float]:
     def one(q: str) -> None:
         search(retriever, q, analyse(q, None, retriever.embedder))
 
-    one(queries[0])  # warm-up: prototype vectors, lazy imports
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        one(q)
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"p50": pctl(times, 50), "p95": pctl(times, 95), "n": len(times)}
+    return _timed(one, queries)
 
 
 def answer_ms(service, queries: list[str]) -> dict[str, float]:
@@ -65,7 +59,12 @@ def answer_ms(service, queries: list[str]) -> dict[str, float]:
     def one(q: str) -> None:
         answer(service, q, settings=settings)
 
-    one(queries[0])  # warm-up: statute source, lazy imports
+    return _timed(one, queries)
+
+
+def _timed(one, queries: list[str]) -> dict[str, float]:
+    """p50/p95 of `one` over the queries, after one warm-up call (lazy imports, prototype vectors)."""
+    one(queries[0])
     times = []
     for q in queries:
         t0 = time.perf_counter()

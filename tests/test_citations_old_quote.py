@@ -3,21 +3,14 @@ labels them as old numbers instead of presenting them as today's articles or as 
 
 from __future__ import annotations
 
-import pytest
-
-from yuqi.citations import LawsDb, clean_answer
+from test_citations_check import db  # noqa: F401 - the laws.db fixture
+from yuqi.citations import clean_answer
 from yuqi.citations.status import FLAG_OLD_QUOTE, FLAG_UNVERIFIED
 
 QUOTE = "当事人以民事诉讼法第二百零七条规定的事由向原审人民法院申请再审的，人民法院应当受理。[1]"
 MINSU_JIESHI = "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释"
 
 
-@pytest.fixture(scope="module")
-def db() -> LawsDb:
-    try:
-        return LawsDb()
-    except FileNotFoundError:
-        pytest.skip("laws.db not installed")
 
 
 def test_an_old_number_inside_a_quote_is_labelled_as_old(db):
