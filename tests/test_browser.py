@@ -103,12 +103,15 @@ def browser(app_url):
         b.close()
 
 
-@pytest.fixture()
-def page(browser, app_url, request):
+def _open_app(browser, app_url, request, **context_options):
+    """A fresh browser context on the app, ready for input; every request it makes is recorded."""
     t0 = time.monotonic()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = browser.new_context(locale="zh-CN", **context_options)
     context.set_default_timeout(30_000)
+    requested: list[str] = []
+    context.on("request", lambda r: requested.append(r.url))
     pg = context.new_page()
+    pg.requested = requested
     pg.goto(app_url, wait_until="domcontentloaded")
     # first visit loads the model and index through st.cache_resource: allow for it
     expect(pg.get_by_role("heading", name="逾期催收信息核实助手")).to_be_visible(timeout=120_000)
@@ -122,25 +125,15 @@ def page(browser, app_url, request):
 
 
 @pytest.fixture()
+def page(browser, app_url, request):
+    yield from _open_app(browser, app_url, request, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture()
 def phone(browser, app_url, request):
     """A 390 px wide phone screen (iPhone 12/13/14 size), touch, zh-CN."""
-    t0 = time.monotonic()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    requested: list[str] = []
-    context.on("request", lambda r: requested.append(r.url))
-    pg = context.new_page()
-    pg.requested = requested
-    pg.goto(app_url, wait_until="domcontentloaded")
-    expect(pg.get_by_role("heading", name="逾期催收信息核实助手")).to_be_visible(timeout=120_000)
-    expect(pg.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=ANSWER_TIMEOUT)
-    wait_idle(pg)
-    try:
-        yield pg
-    finally:
-        context.close()
-        TIMINGS[request.node.name.removeprefix("test_")] = time.monotonic() - t0
+    yield from _open_app(browser, app_url, request, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                         is_mobile=True, has_touch=True)
 
 
 def last_assistant_text(page) -> str:

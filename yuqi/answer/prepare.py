@@ -11,7 +11,7 @@ from yuqi.answer.cards import card_chunks, card_docs, parse_card
 from yuqi.answer.types import OutdatedCitation, Passage, Prepared
 from yuqi.citations import check_text, find_citations
 from yuqi.citations import statute_source as citations_statute_source
-from yuqi.citations.ground import passage_old_numbers, passage_refs
+from yuqi.citations.ground import passage_citations
 from yuqi.documents import Chunk
 from yuqi.retrieve import Retriever
 from yuqi.settings import ROOT, Settings
@@ -77,8 +77,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     declined = _should_decline(query, analysis, retriever, settings, hits)
     if declined:
         passages = []
-    allowed = allowed_refs(passages, retriever)
-    old_numbers = set().union(*(passage_old_numbers(p.chunk, retriever.index) for p in passages))
+    allowed, old_numbers = allowed_refs(passages, retriever)
     return Prepared(query, analysis, with_vectors(passages, retriever), declined, notices, outdated, allowed,
                     statute_source(retriever), retriever.embedder, old_numbers)
 
@@ -149,12 +148,15 @@ def _outdated_items(hits, retriever: Retriever) -> list[OutdatedCitation]:
     return items
 
 
-def allowed_refs(passages: list[Passage], retriever: Retriever) -> set[str]:
-    """Passages, plus what they cite: a statute's own cross-references, an article's verified citations."""
-    refs = {p.chunk.ref for p in passages}
+def allowed_refs(passages: list[Passage], retriever: Retriever) -> tuple[set[str], set[str]]:
+    """(refs an answer may cite, old numbers it may only quote as such): the passages, plus what they
+    cite (a statute's own cross-references, an article's verified citations), one check per passage."""
+    refs, old = {p.chunk.ref for p in passages}, set()
     for p in passages:
-        refs.update(passage_refs(p.chunk, retriever.index))
-    return refs
+        cited, old_numbers = passage_citations(p.chunk, retriever.index)
+        refs |= cited
+        old |= old_numbers
+    return refs, old
 
 
 def statute_source(retriever: Retriever):

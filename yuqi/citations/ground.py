@@ -24,32 +24,33 @@ def check_answer(text: str, prepared) -> tuple[str, list, list[str], list[str]]:
     return cleaned.text, checks, list(cleaned.removed_markers), list(cleaned.notes)
 
 
-def passage_refs(chunk, index) -> set[str]:
-    """What a shown passage lets an answer cite besides itself: a statute's cross-references
-    that hold under today's numbering (a regulation citing 民事诉讼法 by its pre-2023
-    numbers yields the current article or nothing), an article's verified citations."""
+def passage_citations(chunk, index) -> tuple[set[str], set[str]]:
+    """(refs, old numbers) of one shown passage, from a single check of its text.
+
+    refs: what the passage lets an answer cite besides itself: a statute's cross-references that
+    hold under today's numbering (a regulation citing 民事诉讼法 by its pre-2023 numbers yields the
+    current article or nothing), an article's verified citations.
+    old numbers: citations as written in a dated statute passage whose numbering was replaced since
+    (民诉法解释 citing 民事诉讼法 by its 2021 numbers); a word-for-word quote repeats them, and the
+    answer must then say they are old numbers, not present them as current."""
     doc = (getattr(index, "docs", {}) or {}).get(chunk.doc_id, {})
     if chunk.kind != "statute":
-        return {i.ref for i in items_of(doc) if i.status == "verified" and i.ref and i.raw in chunk.text}
+        return {i.ref for i in items_of(doc) if i.status == "verified" and i.ref and i.raw in chunk.text}, set()
     # laws.db laws and undated files are read against today's numbering
-    as_of = version_date(doc.get("version", ""), _file_header(chunk.path)) or AS_OF_NOW
+    dated = version_date(doc.get("version", ""), _file_header(chunk.path))
     # "本法第五百一十条" inside 民法典 means 民法典: name the law so the parser knows.
-    results = check_text(f"《{chunk.title}》\n{chunk.text}", statute_source(index), as_of)
-    return {r.current_ref for r in results if r.current_ref and r.status in ("verified", "outdated")}
+    results = check_text(f"《{chunk.title}》\n{chunk.text}", statute_source(index), dated or AS_OF_NOW)
+    refs = {r.current_ref for r in results if r.current_ref and r.status in ("verified", "outdated")}
+    old = {r.citation.raw for r in results if r.status in ("dated", "outdated")} if dated else set()
+    return refs, old
+
+
+def passage_refs(chunk, index) -> set[str]:
+    return passage_citations(chunk, index)[0]
 
 
 def passage_old_numbers(chunk, index) -> set[str]:
-    """Citations as written in a dated statute passage that use numbering since replaced
-    (民诉法解释 citing 民事诉讼法 by its 2021 numbers). Quoting that passage word for word
-    repeats them; the answer must then say they are old numbers, not present them as current."""
-    if chunk.kind != "statute":
-        return set()
-    doc = (getattr(index, "docs", {}) or {}).get(chunk.doc_id, {})
-    as_of = version_date(doc.get("version", ""), _file_header(chunk.path))
-    if not as_of:
-        return set()
-    results = check_text(f"《{chunk.title}》\n{chunk.text}", statute_source(index), as_of)
-    return {r.citation.raw for r in results if r.status in ("dated", "outdated")}
+    return passage_citations(chunk, index)[1]
 
 
 @lru_cache(maxsize=256)
