@@ -3,7 +3,8 @@
 A logistic model over `yuqi.retrieve.FEATURES`, one row per candidate chunk,
 label 1 when the chunk is one of the item's gold references. Only the items
 `eval.runner.half` puts in "tune" are read, so the held-out halves stay unseen;
-the project's own sets (eval/*.jsonl) are never used for fitting. Writes
+the project's own sets (eval/*.jsonl) are never used for fitting. Run after
+`python -m eval.tune_adapter`: dense features come through the query adapter. Writes
 yuqi/data/ranker.json (weights in raw feature units, so serving is one dot product).
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.runner import half, load_items
+from eval.runner import BadEvalFile, half, load_items
 from yuqi.settings import ROOT
 
 DEV_SETS = (ROOT.parent / "shared" / "eval-real" / "stard_dev.jsonl", ROOT.parent / "shared" / "eval-real" / "messages_dev.jsonl")
@@ -42,6 +43,32 @@ def rows(items, retriever) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def out_of_fold_rows(items, retriever, folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """`rows` with each item's dense scores read through an adapter fitted without it.
+
+    The shipped adapter was fitted on these very items, so their adapted dense scores look far
+    better than a new question's would; a ranker fitted on them would trust dense too much.
+    """
+    from eval.tune_adapter import fit as fit_adapter, training_rows
+    from yuqi.adapter import QueryAdapter
+
+    shipped = retriever.adapter
+    if shipped is None:
+        return rows(items, retriever)
+    xs, ys = [], []
+    try:
+        for k in range(folds):
+            others = [it for j, it in enumerate(items) if j % folds != k]
+            Q, golds = training_rows(others, retriever)
+            retriever.adapter = QueryAdapter(fit_adapter(Q, golds, retriever.vectors), shipped.model, {})
+            X, y = rows(items[k::folds], retriever)
+            xs.append(X)
+            ys.append(y)
+    finally:
+        retriever.adapter = shipped
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Class-balanced logistic regression by gradient descent on standardised features.
 
@@ -59,24 +86,42 @@ def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return w / sd
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.tune_ranker", description=__doc__.splitlines()[0])
+def dev_sets(prog: str, doc: str, argv: list[str] | None) -> list[Path]:
+    """The dev sets a tuning command reads: --set FILE ..., else the eval-real dev sets; [] with a message if none."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     p.add_argument("--set", dest="sets", action="append", type=Path, help="a dev set (repeatable); default the eval-real dev sets")
-    args = p.parse_args(argv)
-    sets = args.sets or [s for s in DEV_SETS if s.is_file()]
+    sets = p.parse_args(argv).sets or [s for s in DEV_SETS if s.is_file()]
     if not sets:
         print("error: no dev set found (../shared/eval-real/*.jsonl); pass --set", file=sys.stderr)
-        return 2
-    from yuqi.retrieve import FEATURES, RANKER_FILE
+    try:
+        for s in sets:
+            load_items(s)  # every line checked before a minute of model loading
+    except BadEvalFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return []
+    return sets
+
+
+def live_service():
+    """The service over the live default index (built first if there is none)."""
     from yuqi.service import Service
     from yuqi.settings import get_settings
 
     service = Service(get_settings())
     service.ensure_index()
-    retriever = service.retriever()
+    return service
+
+
+def main(argv: list[str] | None = None) -> int:
+    sets = dev_sets("python -m eval.tune_ranker", __doc__, argv)
+    if not sets:
+        return 2
+    from yuqi.retrieve import FEATURES, RANKER_FILE
+
+    retriever = live_service().retriever()
     known = {c.ref for c in retriever.chunks} | {c.doc_id for c in retriever.chunks}
     items = [it for s in sets for it in load_items(s) if half(it) == "tune" and any(g in known for g in it.gold)]
-    X, y = rows(items, retriever)
+    X, y = out_of_fold_rows(items, retriever)
     w = fit(X, y)
     RANKER_FILE.write_text(json.dumps({
         "features": list(FEATURES), "weights": [round(float(v), 6) for v in w],

@@ -90,7 +90,7 @@ def test_real_questions_reach_the_rule_that_answers_them(retriever, query, expec
 @pytest.mark.model
 @pytest.mark.slow
 @pytest.mark.skipif(not (REAL / "stard_dev.jsonl").is_file(), reason=f"{REAL} not found: set YUQI_SHARED_DIR")
-def test_app_mode_is_not_worse_than_dense_on_the_held_out_half(retriever):
+def test_app_mode_beats_dense_on_the_held_out_half(retriever):
     items = [it for it in load_items(REAL / "stard_dev.jsonl") if half(it) == "held-out"]
     scores = {"dense": [], "hybrid+expansion": []}
     for it in items:
@@ -101,4 +101,5 @@ def test_app_mode_is_not_worse_than_dense_on_the_held_out_half(retriever):
             ranked = unique_ranked([(h.ref, h.chunk.doc_id) for h in hits], 10)
             scores[mode].append(item_metrics(it.gold, ranked)["recall@10"])
     dense, app = np.mean(scores["dense"]), np.mean(scores["hybrid+expansion"])
-    assert app >= dense, (app, dense)
+    # Measured 0.712 vs 0.623: the adapter and the ranker were fitted on the other half only.
+    assert app >= dense + 0.05, (app, dense)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from yuqi import adapter as query_adapter
 from yuqi.documents import Chunk, Hit
 from yuqi.embed import Embedder
 from yuqi.index import BuiltIndex, load_vectors
@@ -65,6 +66,9 @@ class Retriever:
         _single_thread_blas()
         self.chapter_of = _chapters(index.chunks)
         self.basis = _card_basis(index)
+        # The app's mode reads dense scores through the query adapter fitted for this model (if any);
+        # `dense` mode and the decline threshold keep the plain cosine they were measured with.
+        self.adapter = query_adapter.load(embedder.name, int(self.vectors.shape[1])) if len(self.vectors) else None
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -106,7 +110,8 @@ class Retriever:
         if mode == "dense":
             return self._hits(self.dense(query, k, query_vec), k, dense=True)
         uses_analysis = mode in (APP_MODE, "rrf+expansion", "hybrid+rerank")
-        sig = self._signals(query, expansion if uses_analysis else "", boost if uses_analysis else (), query_vec)
+        sig = self._signals(query, expansion if uses_analysis else "", boost if uses_analysis else (), query_vec,
+                            adapted=mode in (APP_MODE, "hybrid+rerank"))
         if not uses_analysis:
             sig["pointed"] = []  # plain hybrid stays the two-retriever baseline
         if mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker):
@@ -128,13 +133,16 @@ class Retriever:
             hits = self._rerank(query, hits)[:k]
         return hits[:k]
 
-    def _signals(self, query: str, expansion: str, boost: tuple[str, ...], query_vec) -> dict:
-        """Every chunk's score under each signal for one query (one forward pass for both texts)."""
+    def _signals(self, query: str, expansion: str, boost: tuple[str, ...], query_vec, adapted: bool = True) -> dict:
+        """Every chunk's score under each signal for one query (one forward pass for both texts).
+        `adapted`: dense scores through the query adapter (the app's mode); the baselines stay plain."""
         expanded = f"{query} {normalize_for_search(expansion)}" if expansion.strip() else ""
         if query_vec is None:
             vecs = self.embedder.encode_queries([query, expanded] if expanded else [query])
         else:
             vecs = [query_vec] + (list(self.embedder.encode_queries([expanded])) if expanded else [])
+        if adapted and self.adapter is not None:
+            vecs = self.adapter(np.stack(vecs))
         dense = self._dense_scores(vecs[0])
         bm25 = self._bm25_scores(query)
         pointed = [self.index.by_ref[r][0] for r in (*boost, *named_refs(query)) if r in self.index.by_ref]

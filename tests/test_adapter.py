@@ -1,0 +1,71 @@
+"""The query adapter: fitted on the tuning halves only, applied only in the app's mode, only to its model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import small_index
+from yuqi import adapter
+from yuqi.adapter import ADAPTER_FILE, QueryAdapter
+from yuqi.service import Service
+
+
+def test_shipped_adapter_fits_the_default_model_and_only_the_tuning_halves():
+    from yuqi.settings import load_settings
+
+    found = adapter.load(load_settings().embed_model, 384)
+    assert found is not None, ADAPTER_FILE
+    assert all("tune half" in s for s in found.info["trained_on"])
+    assert 0 < np.linalg.norm(found.W) < 50  # fitted, and kept near the identity map
+
+
+def test_another_model_or_size_gets_no_adapter(tmp_path):
+    path = tmp_path / "a.npz"
+    adapter.save(path, np.eye(8, dtype=np.float32), "model-a", {"trained_on": []})
+    assert adapter.load("model-a", 8, path) is not None
+    assert adapter.load("model-b", 8, path) is None
+    assert adapter.load("model-a", 16, path) is None
+    assert adapter.load("model-a", 8, tmp_path / "missing.npz") is None
+
+
+def test_adapted_vectors_stay_unit_length_and_zero_map_is_identity():
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=(3, 16)).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    assert np.allclose(QueryAdapter(np.zeros((16, 16), np.float32), "m", {})(q), q, atol=1e-6)
+    out = QueryAdapter(rng.normal(size=(16, 16)).astype(np.float32), "m", {})(q)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+def test_fit_moves_questions_towards_their_gold_passage():
+    from eval.tune_adapter import fit
+
+    rng = np.random.default_rng(1)
+    P = rng.normal(size=(200, 32)).astype(np.float32)
+    P /= np.linalg.norm(P, axis=1, keepdims=True)
+    # Each question sits near passage i but is shifted by one shared "register" direction,
+    # the way lay wording sits away from the law's: a linear map can learn to undo it.
+    shift = rng.normal(size=32).astype(np.float32)
+    gold = list(range(0, 200, 2))
+    Q = P[gold] + 0.6 * shift / np.linalg.norm(shift)
+    Q /= np.linalg.norm(Q, axis=1, keepdims=True)
+
+    def rank_of_gold(qs):
+        return np.mean([(P @ q > P[g] @ q).sum() for q, g in zip(qs, gold)])
+
+    W = fit(Q, [[g] for g in gold], P, steps=60)
+    assert rank_of_gold(QueryAdapter(W, "m", {})(Q)) < rank_of_gold(Q) / 2
+
+
+def test_adapter_changes_the_apps_mode_only(tmp_path, fake_embedder):
+    settings = small_index(tmp_path, fake_embedder)
+    r = Service(settings, fake_embedder).retriever()
+    assert r.adapter is None  # the shipped adapter is for e5, not the fake model
+    q = "个人信息处理者不得公开其处理的个人信息"
+    before = {m: [h.chunk.chunk_id for h in r.search(q, k=5, mode=m)] for m in ("dense", "hybrid", "hybrid+expansion")}
+    # A map that sends every query to the opposite of where it was.
+    r.adapter = QueryAdapter(-2.0 * np.eye(r.vectors.shape[1], dtype=np.float32), "fake", {})
+    after = {m: [h.chunk.chunk_id for h in r.search(q, k=5, mode=m)] for m in before}
+    assert after["dense"] == before["dense"] and after["hybrid"] == before["hybrid"]
+    assert after["hybrid+expansion"] != before["hybrid+expansion"]
