@@ -59,7 +59,7 @@ def out_of_fold_rows(items, retriever, folds: int = 5) -> tuple[np.ndarray, np.n
     try:
         for k in range(folds):
             others = [it for j, it in enumerate(items) if j % folds != k]
-            Q, golds = training_rows(others, retriever)
+            _, Q, golds = training_rows(others, retriever)
             retriever.adapter = QueryAdapter(fit_adapter(Q, golds, retriever.vectors), shipped.model, {})
             X, y = rows(items[k::folds], retriever)
             xs.append(X)

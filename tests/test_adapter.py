@@ -11,13 +11,33 @@ from yuqi.adapter import ADAPTER_FILE, QueryAdapter
 from yuqi.service import Service
 
 
-def test_shipped_adapter_fits_the_default_model_and_only_the_tuning_halves():
+def test_shipped_adapter_fits_the_default_model_with_one_unseen_map_per_half():
     from yuqi.settings import load_settings
 
     found = adapter.load(load_settings().embed_model, 384)
     assert found is not None, ADAPTER_FILE
-    assert all("tune half" in s for s in found.info["trained_on"])
-    assert 0 < np.linalg.norm(found.W) < 50  # fitted, and kept near the identity map
+    assert set(found.info["dev_sets"]) == {"stard_dev", "messages_dev"}
+    assert set(found.unseen) == {"tune", "held-out"}
+    for W in (found.W, *found.unseen.values()):
+        assert 0 < np.linalg.norm(W) < 50  # fitted, and kept near the identity map
+    assert not np.allclose(found.unseen["tune"], found.unseen["held-out"])
+
+
+def test_a_dev_item_is_scored_with_the_map_fitted_without_its_half(tmp_path):
+    from eval.runner import Item, half, unseen_adapter
+
+    path = tmp_path / "a.npz"
+    maps = {"tune": np.full((4, 4), 1.0, np.float32), "held-out": np.full((4, 4), 2.0, np.float32)}
+    adapter.save(path, np.zeros((4, 4), np.float32), "m", {"dev_sets": ["stard_dev"]}, maps)
+    served = adapter.load("m", 4, path)
+
+    class R:
+        adapter = served
+
+    dev = Item(id="stard1", query="q", gold=[], set="stard_dev")
+    own = Item(id="x1", query="q", gold=[], set="my_questions")
+    assert np.allclose(unseen_adapter(R, dev).W, maps[half(dev)])
+    assert unseen_adapter(R, own) is served
 
 
 def test_another_model_or_size_gets_no_adapter(tmp_path):
