@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from yuqi.textnorm import normalize_for_rules
 
 from .lexicon import rule
@@ -13,15 +15,14 @@ _MESSAGE_KINDS = {"sender", "phone_personal", "phone_service", "phone_court", "u
                   "url_unknown", "case_number", "bank_card", "account_name"}
 
 
-def _shape(key: str):
+def _shape(key: str) -> re.Pattern[str]:
     """Wording that tells a pasted message from the user's own question (structure.json)."""
     return rule("message_shape", key)
 
 
-def _reported(key: str):
+def _reported(key: str) -> re.Pattern[str]:
     """Wording of a user reporting a message they received (structure.json)."""
     return rule("reported_message", key)
-
 
 
 def threats_from_cues(cues: tuple[Cue, ...]) -> tuple[str, ...]:
