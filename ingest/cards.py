@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from yuqi.citations.numerals import canonical_article
 from yuqi.documents import Source
 from yuqi.errors import YuqiError
+from yuqi.textnorm import ARTICLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("简答", "为什么", "怎么核实", "现在该做什么", "依据")  # all required, in this order
@@ -27,7 +29,8 @@ SECTIONS = ("简答", "为什么", "怎么核实", "现在该做什么", "依据
 MIN_PHRASINGS = 3
 MAX_SHORT_SENTENCES = 2  # the 简答 is the direct answer: one or two sentences
 LIST_SEP = "；"
-REF_RE = re.compile(r"^(?P<title>[^#\s]{2,120})#(?P<article>第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)$")
+# The article must also be in laws.db's canonical form (第五百六十三条, not 第563条): see _refs.
+REF_RE = re.compile(rf"^(?P<title>[^#\s]{{2,120}})#(?P<article>{ARTICLE})$")
 HEADER_RE = re.compile(r"^(问法)：(.*)$", re.M)
 SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.M)
 SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
@@ -144,7 +147,7 @@ def _refs(basis: CardSection) -> list[CardRef]:
     refs = []
     for item, s, e in _items(basis.text.replace("\n", LIST_SEP), basis.start):
         m = REF_RE.match(item)
-        if m is None:
+        if m is None or canonical_article(m.group("article")) != m.group("article"):
             raise CardFormatError(f"依据“{item}”不符合“<法律法规正式名称>#第X条”的格式")
         refs.append(CardRef(m.group("title"), m.group("article"), s, e))
     if not refs:

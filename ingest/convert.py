@@ -18,6 +18,7 @@ from charset_normalizer import from_bytes
 
 from ingest.clean import clean_article
 from yuqi.errors import UnreadableDocument
+from yuqi.textnorm import CJK, NUMERAL
 
 FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 # Magic numbers of files people rename by mistake (a screenshot saved as .txt).
@@ -254,10 +255,10 @@ def _page_text(page) -> str:
 
 _END = tuple("。！？；：…”’」』）)!?;:")
 _BLOCK_START = re.compile(
-    r"^(第[一二三四五六七八九十百千零〇\d]+[编章节条款]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
+    rf"^(第{NUMERAL}+[编章节条款]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
     r"|\d+[.、．]|[•·●■◆▪\-*#]|【)"
 )
-_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_CJK = f"[{CJK}]"
 
 
 def reflow(page: str) -> str:

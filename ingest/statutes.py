@@ -14,8 +14,9 @@ from pathlib import Path
 from yuqi.citations import lawsdb
 from yuqi.documents import Source, StatuteArticle, text_hash
 from yuqi.errors import YuqiError
+from yuqi.textnorm import ARTICLE
 
-ARTICLE_RE = re.compile(r"^(第[零〇一二两三四五六七八九十百千万0-9０-９]+条(?:之[一二三四五六七八九十]+)?)(?=[\s　]|$)", re.M)
+ARTICLE_RE = re.compile(rf"^({ARTICLE})(?=[\s　]|$)", re.M)  # an article head opens its line
 HEADING_RE = re.compile(r"^#{1,6}\s*(.+)$", re.M)
 # Provenance lines some statute files carry under the title; kept as metadata.
 META_RE = re.compile(r"^(来源|提交|发布/修订|发布|修订|范围|施行|状态)\s*[:：]\s*(.*)$")

@@ -25,6 +25,8 @@ from browser_helpers import (
 )
 from conftest import ROOT, copy_corpus
 
+from yuqi.textnorm import cjk_count
+
 pytestmark = [pytest.mark.browser, pytest.mark.model]  # the served app loads the real embedding model
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
@@ -208,7 +210,7 @@ def test_question_gets_answer_with_titled_sources(page):
     assert titles and all("《" in t or not re.search(r"[0-9a-f]{16}", t) for _, t in titles), titles
     assert not re.search(r"[0-9a-f]{16}|原文第 \d+", sources), sources[:1500]  # no hash ids, no offsets
     assert not re.search(r"(?m)^\s*(#{1,6} |- )", sources), sources[:1500]  # no raw Markdown marks
-    assert len(re.findall(r"[\u4e00-\u9fff]", sources)) >= 40
+    assert cjk_count(sources) >= 40
     assert_no_traceback(page)
     shot(page, "question")
 

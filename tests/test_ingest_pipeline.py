@@ -33,6 +33,7 @@ from yuqi import index as ix
 from yuqi.analysis import analyze
 from yuqi.errors import IngestBusy, YuqiError
 from yuqi.retrieve import Retriever
+from yuqi.textnorm import has_cjk
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,6 @@ GUIDING = "最高人民法院关于审理民间借贷案件适用法律若干问
 GUIDING_REF = f"{GUIDING}#第二十五条"
 OWNED_BY_LAWSDB = "用户上传：全国人民代表大会常务委员会关于《中华人民共和国刑法》第三百一十三条的解释"
 SMALL_LAWS = ("中华人民共和国个人信息保护法", "中华人民共和国反电信网络诈骗法")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # ---------------------------------------------------------------- helpers
@@ -293,7 +293,7 @@ def test_good_and_bad_files(tmp_path, embedder):
     assert sorted(report.added) == sorted(good)
     skipped = {Path(s.path).name: s.reason for s in report.skipped}
     assert set(skipped) == {p.name for p in bad}, skipped
-    assert all(CJK.search(r) for r in skipped.values()), skipped
+    assert all(has_cjk(r) for r in skipped.values()), skipped
     assert "加密" in skipped["locked.pdf"] and "不支持" in skipped["letter.docx"] and "空" in skipped["empty.txt"]
     for doc_id, (word, _) in good.items():
         assert bm25_docs(settings, embedder, word)[0] == doc_id, (doc_id, word)

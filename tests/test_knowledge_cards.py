@@ -113,9 +113,15 @@ def test_malformed_cards_fail_with_a_chinese_reason(bad, why):
     assert "知识卡片 demo" in str(err.value)
 
 
-def test_ref_must_follow_the_contract():
+@pytest.mark.parametrize("ref", [
+    "《民法典》第六百七十五条",
+    "中华人民共和国民法典#第675条",  # laws.db writes the number in Chinese
+    "中华人民共和国民法典#第一百十条",  # laws.db writes 第一百一十条
+    "中华人民共和国民法典#第十零条",  # not a numeral
+])
+def test_ref_must_follow_the_contract(ref):
     with pytest.raises(CardFormatError, match="不符合"):
-        parse_card(_card(refs="《民法典》第六百七十五条"), "demo")
+        parse_card(_card(refs=ref), "demo")
 
 
 @pytest.mark.parametrize("ref", [

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 import time
@@ -7,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yuqi.textnorm import USERDICT, normalize_for_search, stopwords, tokenize_zh
+from yuqi.textnorm import (
+    ARTICLE, USERDICT, cjk_count, has_cjk, normalize_for_rules, normalize_for_search, stopwords, tokenize_zh,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "corpus" / "articles").glob("*.txt"))
@@ -97,3 +100,25 @@ def test_first_use_is_quiet_and_thread_safe():
 
 def seed_text() -> str:
     return SEEDS[0].read_text(encoding="utf-8")
+
+
+def test_rules_view_also_folds_chinese_punctuation_and_keeps_offsets():
+    text = "您好，請於３日內還款（ＡＰＰ）！"
+    assert normalize_for_rules(text) == "您好,请于3日内还款(app)!"
+    assert normalize_for_search(text) == "您好，请于3日内还款（app）！"
+
+
+@given(st.text())
+def test_rules_view_length_preserved(text):
+    assert len(normalize_for_rules(text)) == len(text)
+
+
+def test_one_chinese_class_covers_extension_a_and_compatibility_ideographs():
+    assert cjk_count("网贷㐀豈abc123，") == 4  # U+3400 ext-A, U+F900 compatibility
+    assert not has_cjk("ＡＢＣ，。《》") and has_cjk("a中")
+
+
+@pytest.mark.parametrize("label", ["第五百六十三条", "第563条", "第５６３条", "第二百九十三条之一", "第一千零三十二条"])
+def test_article_grammar_reads_every_written_form(label):
+    assert re.fullmatch(ARTICLE, label)
+    assert not re.fullmatch(ARTICLE, label.replace("条", "款"))

@@ -18,6 +18,7 @@ from .errors import LLMError
 from .llm_stream import CUT_NOTICE, Deadline, DeadlineExceeded, StreamBroken, guarded, sse_deltas  # noqa: F401
 from .privacy import Unmasker, Vault, mask_messages
 from .settings import Settings
+from .textnorm import cjk_count
 
 KEYLESS = "not-needed"  # local servers ignore the key, but the SDK insists on one
 BACKOFF_SECONDS = (0.5, 1.0)  # one entry per retry
@@ -234,6 +235,6 @@ def describe(settings: Settings) -> str:
 def looks_chinese(text: str, min_share: float = 0.5) -> bool:
     """True when CJK characters make up at least `min_share` of the letters (URLs ignored)."""
     text = _URL.sub("", text)
-    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    cjk = cjk_count(text)
     latin = sum(1 for c in text if c.isascii() and c.isalpha())
     return cjk > 0 and cjk / (cjk + latin) >= min_share

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .textnorm import normalize_for_search
+from .textnorm import CJK, NUMERAL, normalize_for_search
 
 DATA = Path(__file__).resolve().parent / "data"
 Span = tuple[int, int, str | None]  # start, end, label (None = public text, keep as is)
@@ -28,8 +28,8 @@ PROTECTED = [
                r"(?::\d+)?(?:/[\x21-\x7e]*)?"),
     re.compile(r"(?<!\d)(?:12368|12378|12377|12381|12321|12315|12345|12363|12389|96110|110|10086|10010|10000"
                r"|95\d{3,4}|[48]00[ -]?\d{3}[ -]?\d{4})(?!\d)"),
-    re.compile(r"[（(〔\[]\d{4}[）)〕\]][\u4e00-\u9fff]{0,6}\d{0,6}[\u4e00-\u9fff]{0,6}\d+号"),  # （2024）京0105民初123号
-    re.compile(r"第[\d一二三四五六七八九十百千零〇两]+号"),
+    re.compile(rf"[（(〔\[]\d{{4}}[）)〕\]][{CJK}]{{0,6}}\d{{0,6}}[{CJK}]{{0,6}}\d+号"),  # （2024）京0105民初123号
+    re.compile(rf"第{NUMERAL}+号"),  # document numbers share the article-number digits
 ]
 EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 LANDLINE = re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3}[ -]?)[2-9]\d{6,7}(?!\d)")
@@ -52,12 +52,12 @@ def _grammar() -> dict[str, re.Pattern[str]]:
     place = json.loads((DATA / "pii_address.json").read_text(encoding="utf-8"))
     alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
     surname = f"(?:{alt(names['compound_surnames'])}|[{names['surnames']}])"
-    given, free = f"[{names['given_chars']}]", f"(?:(?![{names['stop_chars']}])[\u4e00-\u9fff])"
+    given, free = f"[{names['given_chars']}]", f"(?:(?![{names['stop_chars']}])[{CJK}])"
     strong, weak = alt(names["strong_before"]), alt(names["weak_before"])
     unit = alt(place["coarse_units"] + place["fine_units"])
-    part = f"(?:(?![{place['stop_chars']}])[\u4e00-\u9fffa-z0-9-]){{1,6}}?(?:{unit})"
+    part = f"(?:(?![{place['stop_chars']}])[{CJK}a-z0-9-]){{1,6}}?(?:{unit})"
     return {
-        "name_label": re.compile(rf"(?:{strong})\s*[:：]\s*(?P<v>(?:{free}|·){{2,5}})(?![\u4e00-\u9fff·])"),
+        "name_label": re.compile(rf"(?:{strong})\s*[:：]\s*(?P<v>(?:{free}|·){{2,5}})(?![{CJK}·])"),
         "name_strong": re.compile(rf"(?:{strong})(?:为|是)?(?P<v>{surname}{given}{{1,2}})"),
         "name_weak": re.compile(rf"(?:{weak})(?P<v>{surname}{given}{{1,2}})"),
         "name_title": re.compile(rf"(?P<v>{surname}{free}{{0,2}})(?={alt(names['strong_after'])})"),

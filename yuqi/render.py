@@ -24,10 +24,11 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 from yuqi.settings import ROOT
+from yuqi.textnorm import CJK
 
 HOSTS_FILE = ROOT / "yuqi" / "data" / "official_hosts.json"
 # Stop a URL at whitespace, CJK text and full-width punctuation: "www.pbccrc.org.cn）查询…" ends at "）".
-_URL_CHAR = r"[^\s<>\"'`\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+_URL_CHAR = rf"[^\s<>\"'`\u2000-\u206f\u3000-\u303f{CJK}\ufe30-\ufe4f\uff00-\uffef]"
 _TLD = r"(?:cn|com|net|org|top|xyz|vip|cc|info|me|io|co|app|site|online|shop|club|ltd|link|ink|wang|ren|fun|icu|hk|tk|ml|ga|cf|gq|pw|tw|biz|mobi|asia|tv|live|store|tech)"
 URL = re.compile(
     rf"(?:(?:https?:)?//|www\.){_URL_CHAR}+"

@@ -1,8 +1,13 @@
-"""Text normalisation and Chinese tokenisation for search.
+"""The one text module: normalisation, "is this Chinese?", article numbers, tokenisation.
 
 `normalize_for_search` folds the spelling variants a user and a source may use
 for the same thing, character by character, so it never changes the length:
 offset i in the normalised text is offset i in the original.
+`normalize_for_rules` is the same fold plus Chinese punctuation to ASCII; the
+message analysis matches its rule patterns on it.
+
+`CJK` is the one definition of a Chinese character (a regex class body);
+`NUMERAL` / `ARTICLE` the one grammar of an article number (第X条, 第X条之Y).
 
 `tokenize_zh` turns text into BM25 terms with jieba, using a legal user
 dictionary (yuqi/data/userdict_zh.txt) and a small stopword list
@@ -15,6 +20,7 @@ import logging
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -24,24 +30,45 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT = DATA_DIR / "userdict_zh.txt"
 STOPWORDS = DATA_DIR / "stopwords_zh.txt"
 
-# Full-width forms that are real Chinese sentence punctuation stay as they are:
-# ，！？：；（） carry sentence structure in Chinese text. The rest of the
-# full-width ASCII block (Ａ-Ｚ, ０-９, ％, ＠, ．…) are just wide spellings of
-# ASCII and are folded like NFKC would.
+# CJK Unified Ideographs with extension A (U+3400-U+9FFF; the Yijing hexagram block
+# U+4DC0-U+4DFF inside that span is harmless) and the compatibility ideographs U+F900-U+FAFF
+# that some PDFs and input methods produce. A regex class body: embed it as f"[{CJK}]".
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+# An article number as people write it: Chinese numerals, ASCII or full-width digits.
+NUMERAL = "[0-9０-９零〇一二两三四五六七八九十百千万]"
+# 第X条 with an optional 之Y (第二百九十三条之一). Anchors and context belong to each caller.
+ARTICLE = rf"第{NUMERAL}+条(?:之{NUMERAL}+)?"
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_CHAR.search(text) is not None
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_CHAR.findall(text))
+
+
+# Full-width forms that are real Chinese sentence punctuation stay as they are
+# in search text: ，！？：；（） carry sentence structure (and jieba splits on
+# them). The rest of the full-width ASCII block (Ａ-Ｚ, ０-９, ％, ＠, ．…) are
+# just wide spellings of ASCII and are folded like NFKC would.
 _KEEP_WIDE = set("，！？：；（）")
 
 
-def _fold_table() -> dict[int, int]:
+def _fold_table(keep: set[str]) -> dict[int, int]:
     table = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
     for code in range(0xFF01, 0xFF5F):
-        if chr(code) not in _KEEP_WIDE:
+        if chr(code) not in keep:
             narrow = code - 0xFEE0
             table[code] = table.get(narrow, narrow)  # Ａ → a in one step
     table[0x3000] = 0x20  # ideographic space
     return table
 
 
-_FOLD = _fold_table()
+_FOLD = _fold_table(_KEEP_WIDE)
+_FOLD_ALL = _fold_table(set())  # for rule patterns: "，" and "," are the same comma
 
 _t2s_lock = threading.Lock()
 _tok_lock = threading.Lock()
@@ -110,6 +137,16 @@ def normalize_for_search(text: str) -> str:
     - Latin A-Z → a-z (only ASCII, because str.lower() can lengthen text).
     """
     return to_simplified(scrub(text).translate(_FOLD))
+
+
+@lru_cache(maxsize=64)  # one analysis normalises the same text in several stages
+def normalize_for_rules(text: str) -> str:
+    """`normalize_for_search`, and ，！？：；（） folded to ,!?:;() as well.
+
+    The message analysis writes its rule patterns against this view, so a pattern
+    says "[,，]" nowhere and a cue's span is still its span in the original text.
+    """
+    return to_simplified(scrub(text).translate(_FOLD_ALL))
 
 
 def _init_tokenizer() -> jieba.Tokenizer:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from yuqi.textnorm import normalize_for_rules
+
 from .lexicon import advice, compiled
 from .model import Cue, Reason
-from .normalize import normalise
 
 _CUE_KINDS_FOR_ADVICE = ("fee_demand", "repair_service", "payment_demand", "personal_account", "url_unknown",
                          "case_number", "phone_personal", "harassment", "insult",
@@ -12,7 +13,7 @@ _CUE_KINDS_FOR_ADVICE = ("fee_demand", "repair_service", "payment_demand", "pers
 
 
 def topics(text: str) -> tuple[str, ...]:
-    norm = normalise(text)
+    norm = normalize_for_rules(text)
     return tuple(t for t, p in advice()["topics"].items() if compiled(p).search(norm))
 
 

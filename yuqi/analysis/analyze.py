@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from yuqi.textnorm import normalize_for_rules
 
 from .advice import collect_refs, collect_steps, collect_verify, expansion, topics
 from .cues import extract_cues
 from .facts import read_facts
+from .lexicon import rule
 from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
-from .normalize import normalise
 from .threats import is_message, threats_from_cues, wants_judgement
 from .verdict import decide, unsure_reason
 
-_QUESTION = re.compile(r"[吗呢么?？]|怎么|会不会|能不能|是不是|有没有|可以吗|问问|想问|请问|想知道|咨询一下")
-_VERIFY_QUESTION = re.compile(r"核实|核查|查询|怎么查|去哪查|真假|是不是真|真的吗|验证|确认")
 _NEW_MESSAGE_KINDS = {"sender", "case_number", "url_unknown", "url_official", "bank_card",
                       "phone_personal", "phone_court", "phone_service", "account_name"}
 # Claimed steps -> threat ids (the step table in data/lawful.json says which threat each step is).
@@ -57,7 +55,8 @@ def _should_judge(text: str, facts: Facts, message: bool) -> bool:
         return True
     if facts.has("context", "no_dispute", "suspect"):
         return True
-    if facts.claims and (facts.has("context", "asks_credibility") or not _QUESTION.search(normalise(text))):
+    asks = rule("user_question", "asks").search(normalize_for_rules(text))
+    if facts.claims and (facts.has("context", "asks_credibility") or not asks):
         return True  # a fragment stating a claim, or a question whether a received claim is true
     return wants_judgement(text)
 
@@ -96,7 +95,7 @@ def _is_new_message(new: Analysis) -> bool:
     if not new.is_message:
         return False
     strong = any(c.kind in _NEW_MESSAGE_KINDS for c in new.cues)
-    return strong or len(normalise(new.text).strip()) > 40
+    return strong or len(normalize_for_rules(new.text).strip()) > 40
 
 
 def _more_severe(new: str | None, old: str | None) -> bool:
@@ -113,7 +112,7 @@ def analyze_followup(question: str, previous: Analysis | None, encoder=None) -> 
     if previous is None or _is_new_message(new):
         return new
     threats = tuple(t for t in THREAT_IDS if t in set(previous.threats) | set(new.threats))
-    verify_first = bool(_VERIFY_QUESTION.search(normalise(question)))
+    verify_first = bool(rule("user_question", "asks_verify").search(normalize_for_rules(question)))
     verify = _merge(previous.verify, new.verify) if verify_first else _merge(new.verify, previous.verify)
     verdict, reasons = previous.verdict, previous.reasons
     if (new.facts.conduct or new.facts.demands) and _more_severe(new.verdict, previous.verdict):

@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from yuqi.textnorm import CJK
+
 from .lexicon import _load
 from .model import CaseNumber
 
-_SHAPE = re.compile(r"[(（〔\[【]\s?((?:19|20)\d{2})\s?[)）〕\]】]\s?([\u4e00-\u9fa5])\s?(\d{0,6})\s?"
-                    r"([\u4e00-\u9fa5]{1,6}?)\s?(\d{1,7})\s?号")
+# The 案号 shape with its parts captured (year, province, court digits, type, serial); the
+# names the parts may take are data (casenum.json), the shape itself is the standard's.
+_SHAPE = re.compile(rf"[(（〔\[【]\s?((?:19|20)\d{{2}})\s?[)）〕\]】]\s?([{CJK}])\s?(\d{{0,6}})\s?"
+                    rf"([{CJK}]{{1,6}}?)\s?(\d{{1,7}})\s?号")
 
 
 def _court_level(code: str, province: str) -> str:

@@ -6,15 +6,17 @@ from __future__ import annotations
 import bisect
 import re
 
+from yuqi.textnorm import ARTICLE, CJK, normalize_for_rules
+
 from .extract import structural_cues
 from .lexicon import cue_patterns
 from .model import Cue
-from .normalize import normalise
 
 _RISK_KINDS = {"payment_demand", "personal_account", "fee_demand", "bank_card", "account_name", "url_unknown",
                "insult", "intimidation", "fact:pay_link", "fact:press_key", "fact:bail_fee", "fact:paid_repair",
                "fact:fee", "fact:pay", "fact:collect_agent", "fact:send_info", "fact:download", "fact:threat_safety"}
-_SENTENCE_END = re.compile(r"[。！!？?\n]")
+# Sentence ends: structure, not wording (a cue's sentence is the span between two of them).
+SENTENCE_END = re.compile(r"[。！!？?\n]")
 # Structural kinds that can claim the same digits; earlier wins an overlap.
 _DIGIT_PRIORITY = ("case_number", "url_official", "url_unknown", "bank_card", "phone_court",
                    "phone_hotline", "phone_service", "phone_personal", "phone_landline", "amount")
@@ -29,7 +31,10 @@ def lexicon_cues(norm: str, original: str) -> list[Cue]:
     return out
 
 
-_CITATION_LINE = re.compile(r"[ \t]?(\[\d{1,3}\]|\d{1,3}[.、)]|[-*•])?[ \t]?(《[^》\n]{2,30}》|[\u4e00-\u9fa5]{2,20}法#)第[零一二三四五六七八九十百千\d]{1,12}条[^\n]{0,40}(\n|$)")
+# One line of a pasted citation list: list marker, law name (《…》 or the index's 民法典# form),
+# article number, the rest of the line.
+_CITATION_LINE = re.compile(rf"[ \t]?(\[\d{{1,3}}\]|\d{{1,3}}[.、)]|[-*•])?[ \t]?(《[^》\n]{{2,30}}》|[{CJK}]{{2,20}}法#)"
+                            rf"{ARTICLE}[^\n]{{0,40}}(\n|$)")
 
 
 def _citation_lines_end(norm: str, pos: int) -> int:
@@ -49,7 +54,7 @@ def _sentence_span(norm: str, bounds: list[int], start: int, end: int) -> tuple[
 
 def injection_spans(norm: str, cues: list[Cue]) -> list[tuple[int, int]]:
     """Merged, sorted spans: whole sentences around injection cues, plus fake citation lines."""
-    bounds = [m.end() for m in _SENTENCE_END.finditer(norm)]
+    bounds = [m.end() for m in SENTENCE_END.finditer(norm)]
     spans = []
     for cue in cues:
         if cue.kind != "injection":
@@ -97,7 +102,7 @@ def _drop_nested(cues: list[Cue]) -> list[Cue]:
 
 
 def extract_cues(text: str) -> tuple[Cue, ...]:
-    norm = normalise(text)
+    norm = normalize_for_rules(text)
     cues = structural_cues(norm, text) + lexicon_cues(norm, text)
     spans = injection_spans(norm, cues)
     starts = [left for left, _ in spans]

@@ -100,7 +100,7 @@ def courts(norm: str, original: str) -> Iterator[Cue]:
 def money(norm: str, original: str) -> Iterator[Cue]:
     for m in compiled(structure()["amount"]).finditer(norm):
         text = m.group()
-        if re.search(r"[元万块¥￥]|rmb", text):
+        if compiled(structure()["amount_unit"]).search(text):
             yield _cue(original, "amount", m.start(), m.end(), "金额", text.strip())
 
 
@@ -119,7 +119,7 @@ def accounts(norm: str, original: str) -> Iterator[Cue]:
             yield _cue(original, "bank_card", m.start(), m.end(), "银行卡号", digits)
     for m in compiled(data["account_name"]).finditer(norm):
         name = m.group(1)
-        personal = not re.search(r"公司|事务所|中心", name)
+        personal = not compiled(data["org_name"]).search(name)
         label = "收款人为个人" if personal else "收款方为单位"
         yield _cue(original, "account_name", m.start(1), m.end(1), label, "personal" if personal else "org")
 

@@ -6,18 +6,15 @@ reason built on a fact can only quote what is there.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from .casenum import decode
-from .lexicon import court_hosts
-from .model import Cue, Fact, Facts
-from .normalize import normalise
+from yuqi.textnorm import normalize_for_rules
 
-# Negated or warning context: "请勿向个人账户转账", "谨防注销校园贷诈骗".
-_NEGATED = re.compile(r"(勿|不要|切勿|谨防|不会|严禁|不得|警惕|防止|并非|不是|不存在|没有)[^。，,]{0,6}$")
-_PAST = re.compile(r"(已|已经|被|正式)[^。，,]{0,3}$")
-_FOREIGN = re.compile(r"(?<![\d])(?:\+|00)(?!86)\d{1,3}[\s-]?\d{5,}")
+from .casenum import decode
+from .cues import SENTENCE_END
+from .lexicon import compiled, court_hosts, reading_rule, structure
+from .model import Cue, Fact, Facts
+
 _SENDER_ORG = {"法院": "court", "公安": "police", "检察院": "procuratorate", "律所": "lawyer",
                "调解中心": "mediator", "法务部": "collector", "仲裁委": "arbitration", "平台": "creditor"}
 _AUTHORITY = ("court", "police", "procuratorate", "village_committee")
@@ -25,18 +22,13 @@ _CONDUCT_CUES = {"insult": "insult", "fact:insult": "insult", "intimidation": "t
                  "fact:threat_safety": "threat_safety", "fact:publish": "publish",
                  "fact:disclose_done": "disclose_done", "fact:impersonation": "impersonation"}
 _DEMAND_CUES = {"personal_account": "pay_personal", "payment_demand": "pay", "fee_demand": "fee"}
-_FEE_WORD = re.compile(r"费|金|钱|元|验资|流水")
-_REPORTED = re.compile(r"收到|发来|发了|打来|打电话|来电|催收|对方|他们|自称|说要|说我|说会|说(?=[^。]{0,20}(吗|？|\?))")
-
-
-_WARNING = re.compile(r"谨防|警惕|切勿")  # a warning sentence describes a scam, it does not make one
 
 
 def _negated(norm: str, cue: Cue) -> bool:
-    if _NEGATED.search(norm[max(0, cue.start - 8):cue.start]):
+    if reading_rule("negated").search(norm[max(0, cue.start - 8):cue.start]):
         return True
     head = norm[max(0, cue.start - 40):cue.start]
-    return bool(_WARNING.search(re.split(r"[。！!？?\n]", head)[-1]))
+    return bool(reading_rule("warning").search(SENTENCE_END.split(head)[-1]))
 
 
 def _speaker(cues: tuple[Cue, ...]) -> tuple[str, Cue | None, Cue | None]:
@@ -69,7 +61,7 @@ def _channel(text: str, norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
             out.append(Fact(c.kind, c, value=c.value))
         elif c.kind in ("bank_card", "account_name"):
             out.append(Fact(c.kind, c, value=c.value))
-    for m in _FOREIGN.finditer(norm):
+    for m in compiled(structure()["phone_foreign"]).finditer(norm):
         out.append(Fact("foreign_number", Cue("foreign_number", text[m.start():m.end()], m.start(), m.end(),
                                               "境外号码"), value=m.group()))
     return tuple(out)
@@ -84,7 +76,7 @@ def _claims(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
         if c.kind == "threat:contacts":  # the threat lexicon's third-party entries are the same legal category
             kind = "contact_third"
         if (c.kind.startswith("fact:") and kind in kinds) or c.kind == "threat:contacts":
-            tense = "past" if _PAST.search(norm[max(0, c.start - 4):c.start]) else "future"
+            tense = "past" if reading_rule("past").search(norm[max(0, c.start - 4):c.start]) else "future"
             out.append(Fact(kind, c, tense))
     return tuple(out)
 
@@ -95,7 +87,7 @@ def _demands(norm: str, cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
     out = []
     for c in cues:
         kind = _DEMAND_CUES.get(c.kind) or c.kind.removeprefix("fact:")
-        if kind == "fee" and not _FEE_WORD.search(c.text):
+        if kind == "fee" and not reading_rule("fee_word").search(c.text):
             kind = "paid_agent"  # "帮您办理延期": an agent's offer, no fee named in the text
         if (c.kind in _DEMAND_CUES or (c.kind.startswith("fact:") and kind in kinds)) and not _negated(norm, c):
             out.append(Fact(kind, c))
@@ -120,7 +112,7 @@ def _context(cues: tuple[Cue, ...]) -> tuple[Fact, ...]:
 
 
 def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
-    norm = normalise(text)
+    norm = normalize_for_rules(text)
     speaker, speaker_cue, impersonated = _speaker(cues)
     third = next((c for c in cues if c.kind == "fact:third_party"), None)
     return Facts(
@@ -129,5 +121,5 @@ def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
         claims=_claims(norm, cues), context=_context(cues), demands=_demands(norm, cues),
         channel=_channel(text, norm, cues), conduct=_conduct(norm, cues, impersonated),
         case_numbers=tuple(replace(decode(c.value), raw=c.text) for c in cues if c.kind == "case_number"),
-        reported=bool(_REPORTED.search(norm)),
+        reported=bool(reading_rule("reported").search(norm)),
     )

@@ -1,6 +1,8 @@
 """Loads the JSON data files (cue lexicons, patterns, advice) once.
 
 The data lives in `data/` so the team can extend word lists without code changes.
+Patterns may write `{cjk}` for the shared Chinese-character class and `{article}` for
+the shared article-number grammar (yuqi.textnorm), so no data file spells either out.
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from yuqi.textnorm import ARTICLE, CJK
+
+# {2,20}-style quantifiers never look like these, so plain replacement is safe.
+_PLACEHOLDERS = {"{cjk}": CJK, "{article}": ARTICLE}
 
 
 @cache
@@ -36,7 +43,19 @@ def advice() -> dict[str, Any]:
 
 @cache
 def compiled(pattern: str) -> re.Pattern[str]:
+    for name, value in _PLACEHOLDERS.items():
+        pattern = pattern.replace(name, value)
     return re.compile(pattern)
+
+
+def rule(section: str, key: str) -> re.Pattern[str]:
+    """A named wording rule from a section of structure.json."""
+    return compiled(structure()[section][key])
+
+
+def reading_rule(key: str) -> re.Pattern[str]:
+    """How facts.py reads a cue's context: a pattern from facts.json's `reading`."""
+    return compiled(facts_data()["reading"][key])
 
 
 @cache

@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from yuqi.textnorm import normalize_for_rules
+
 from .lexicon import _load
 from .model import Cue
-from .normalize import normalise
 
 MAX_CLAUSES = 8
 _MIN_CHARS = 4
+# Clauses split at punctuation: structure, not wording.
 _CLAUSE = re.compile(r"[^。！!？?；;，,\n…]+")
 # Keyed by the encoder object itself (weakly), so a new model never reuses stale vectors.
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -48,7 +50,7 @@ def _prototype_matrix(encoder: Any) -> tuple[list[str], np.ndarray]:
 
 def clauses(text: str) -> list[tuple[int, int]]:
     """Clause spans of the original text (offsets shared with the normalised text), longest first, capped."""
-    norm = normalise(text)
+    norm = normalize_for_rules(text)
     spans = [(m.start(), m.end()) for m in _CLAUSE.finditer(norm) if len(m.group().strip()) >= _MIN_CHARS]
     spans = sorted(spans, key=lambda s: s[1] - s[0], reverse=True)[:MAX_CLAUSES]
     return sorted(spans)

@@ -15,10 +15,10 @@ from yuqi.citations.ground import passage_citations
 from yuqi.documents import Chunk
 from yuqi.retrieve import Retriever
 from yuqi.settings import ROOT, Settings
+from yuqi.textnorm import CJK, has_cjk, normalize_for_search
 
 MAX_PASSAGES = 7
 PER_DOC = 2
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def truncate(text: str, limit: int) -> tuple[str, str]:
@@ -53,8 +53,6 @@ def search(retriever: Retriever, q: str, analysis: Analysis):
     """One search; the query vector is computed once and shared when the retriever accepts it."""
     kw = dict(k=10, mode="hybrid+expansion", expansion=analysis.expansion, boost=analysis.refs)
     if _accepts(retriever.search, "query_vec") and retriever.chunks and q.strip():
-        from yuqi.textnorm import normalize_for_search
-
         kw["query_vec"] = retriever.embedder.encode_queries([normalize_for_search(q)])[0]
     return retriever.search(q, **kw)
 
@@ -200,7 +198,7 @@ def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settin
     """Nothing to judge and nothing close enough in the corpus: say so instead of answering."""
     if analysis.threats or analysis.verdict or analysis.harassment:
         return False
-    if not CJK.search(query):
+    if not has_cjk(query):
         return True
     # The search already scored the query densely: reuse that instead of embedding it again.
     scores = [h.dense for h in hits if h.dense is not None]
@@ -216,8 +214,8 @@ def input_problem(text: str) -> str | None:
     stripped = (text or "").strip()
     if not stripped:
         return "请输入您的问题，或粘贴收到的催收短信。"
-    if not CJK.search(stripped) and not re.search(r"\d{5,}", stripped):
+    if not has_cjk(stripped) and not re.search(r"\d{5,}", stripped):
         return "目前只支持中文：请用中文描述您的情况，或粘贴收到的短信原文。"
-    if not re.search(r"[\w\u3400-\u9fff]", stripped):
+    if not re.search(rf"[\w{CJK}]", stripped):
         return "没有识别到文字内容。请用中文描述您的情况，或粘贴短信原文。"
     return None

@@ -17,14 +17,14 @@ import numpy as np
 
 from yuqi.answer.types import Passage, Support, SupportStats
 from yuqi.answer.wording import wording
-from yuqi.textnorm import normalize_for_search
+from yuqi.textnorm import CJK, normalize_for_search
 
 RUN = re.compile(r"(?:\[\d+\])+")
 NUM = re.compile(r"\[(\d+)\]")
 # Placeholder the composer puts after product wording: "cite the passage that says this, if any".
 AUTO = "⟦cite⟧"
 BOUNDARY = re.compile(r"[。！？；\n]")
-KEEP = re.compile(r"[\u3400-\u9fff0-9a-z]")
+KEEP = re.compile(f"[{CJK}0-9a-z]")
 
 
 def _norm(text: str) -> str:

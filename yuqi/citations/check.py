@@ -18,17 +18,15 @@ from yuqi.citations.parse import Citation
 from yuqi.citations.renumber import old_versions, renumbered_since
 from yuqi.citations.sources import StatuteSource, origin_of
 from yuqi.citations.status import IDS
+from yuqi.textnorm import ARTICLE, CJK, NUMERAL
 
 MATCH = 0.6  # containment at which a quote counts as this article's text
 MARGIN = 0.15  # how much better another article must match to call the number outdated
 MIN_QUOTE = 6  # shorter normalised quotes say too little to judge
 STATUSES = IDS
 
-_NUMERAL = "零〇一二两三四五六七八九十百千万0-9"
-_NOISE = re.compile(
-    rf"^第[{_NUMERAL}]+条(?:之[{_NUMERAL}]+)?|[（(][{_NUMERAL}]+[)）]|第[{_NUMERAL}]+[款项]|……|…|\.\.\."
-)
-_KEEP = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+_NOISE = re.compile(rf"^{ARTICLE}|[（(]{NUMERAL}+[)）]|第{NUMERAL}+[款项]|……|…|\.\.\.")
+_KEEP = re.compile(f"[^{CJK}A-Za-z0-9]")
 
 
 @dataclass(frozen=True)

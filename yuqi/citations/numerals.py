@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from yuqi.textnorm import NUMERAL
+
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_DIGITS = "零一二三四五六七八九"
+# ARTICLE with spaces allowed and the numbers captured; cn_to_int then checks they are well-formed.
+_LABEL = re.compile(rf"第\s*({NUMERAL}+)\s*条(?:\s*之\s*({NUMERAL}+))?")
 
 
 def _to_ascii(s: str) -> str:
@@ -114,7 +118,7 @@ def article_label(n: int, suffix: str = "") -> str:
 
 def canonical_article(label: str) -> str | None:
     """'第293条之1' / '第 二百九十三 条之一' -> '第二百九十三条之一'; None if not an article label."""
-    m = re.fullmatch(r"第\s*([^\s条之]+)\s*条(?:\s*之\s*(\S+))?", _to_ascii(label.strip()))
+    m = _LABEL.fullmatch(_to_ascii(label.strip()))
     if not m:
         return None
     try:

@@ -16,8 +16,9 @@ from functools import lru_cache
 from yuqi.citations.names import alias_map, resolve_name, unbracketed_names
 from yuqi.citations.numerals import article_label, cn_to_int, int_to_cn
 from yuqi.citations.status import ANY_FLAG
+from yuqi.textnorm import NUMERAL
 
-NUM = r"[0-9０-９零〇一二两三四五六七八九十百千万]+"
+NUM = f"{NUMERAL}+"
 _SP = r"[ \t\u3000]*"
 _DETAIL = rf"(?:第{_SP}{NUM}{_SP}款)?(?:第{_SP}[（(]?{NUM}[）)]?{_SP}项|[（(]{NUM}[）)]项)?"
 _ITEM = re.compile(rf"(第)?{_SP}({NUM}){_SP}(?:(条)(?:{_SP}之{_SP}({NUM}))?({_DETAIL}))?")
