@@ -58,7 +58,7 @@ def out_of_fold_rows(items, retriever, folds: int = 5) -> tuple[np.ndarray, np.n
     xs, ys = [], []
     try:
         for k in range(folds):
-            others = [it for j, it in enumerate(items) if j % folds != k]
+            others = [it for j, it in enumerate(items) if j % folds != k and it.set in shipped.info.get("dev_sets", ())]
             _, Q, golds = training_rows(others, retriever)
             retriever.adapter = QueryAdapter(fit_adapter(Q, golds, retriever.vectors), shipped.model, {})
             X, y = rows(items[k::folds], retriever)

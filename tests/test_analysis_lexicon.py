@@ -135,3 +135,17 @@ def test_data_uses_the_shared_chinese_class_and_article_grammar() -> None:
     spelled = [p.name for p in DATA.glob("*.json") if re.search(r"\\\\u4e00|第\[零", p.read_text(encoding="utf-8"))]
     assert spelled == []
     assert lexicon.compiled("[{cjk}]{2,20}法#{article}").fullmatch("治安管理处罚法#第二百九十三条之一")
+
+
+def test_cue_labels_do_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    from yuqi.settings import ROOT
+
+    code = "from yuqi.analysis.cues import extract_cues; print([(c.kind, c.label) for c in extract_cues('再不还钱就堵你家门口，小心点')])"
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(ROOT)}).stdout
+            for seed in range(6)}
+    assert len(outs) == 1 and "堵你" not in outs and next(iter(outs)).strip() not in ("", "[]"), outs

@@ -94,7 +94,9 @@ def _drop_nested(cues: list[Cue]) -> list[Cue]:
     """Same-kind cues nested inside a longer one add nothing to the highlight."""
     reach: dict[str, int] = {}
     kept: list[Cue] = []
-    for cue in sorted(set(cues), key=lambda c: (c.start, -(c.end - c.start), c.kind)):
+    # dict.fromkeys, not set: on a tie the entry listed first in the data wins, the same on every run
+    # (set order changed with the hash seed, and with it the label 堵你 was shown under).
+    for cue in sorted(dict.fromkeys(cues), key=lambda c: (c.start, -(c.end - c.start), c.kind)):
         if reach.get(cue.kind, -1) < cue.end:
             kept.append(cue)
             reach[cue.kind] = cue.end
