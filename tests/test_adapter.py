@@ -89,3 +89,7 @@ def test_adapter_changes_the_apps_mode_only(tmp_path, fake_embedder):
     after = {m: [h.chunk.chunk_id for h in r.search(q, k=5, mode=m)] for m in before}
     assert after["dense"] == before["dense"] and after["hybrid"] == before["hybrid"]
     assert after["hybrid+expansion"] != before["hybrid+expansion"]
+    # Hits still report the plain cosine: the decline threshold was set on it.
+    plain = r.vectors @ r.encode(q)
+    for h in r.search(q, k=5):
+        assert h.dense == pytest.approx(float(plain[r.chunks.index(h.chunk)]), abs=1e-5)
