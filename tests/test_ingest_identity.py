@@ -1,7 +1,8 @@
 """Document identity does not depend on file names (issue 12, findings 3 and 8; statute identity).
 
-Every test runs `python -m ingest` as a real subprocess over real files, with the
-deterministic fake embedder (tests/fake_embed.py) standing in for the model.
+Every test runs the `python -m ingest` command (its `main`, in this process: see
+`fake_embed.run_ingest`) over real files, with the deterministic fake embedder standing in for
+the model.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_embed import run_cli
+from fake_embed import run_ingest
 from filemakers import write_text
 
 LAW = "中华人民共和国个人信息保护法"
@@ -21,7 +22,7 @@ def setup_corpus(base: Path) -> Path:
     corpus = base / "corpus"
     corpus.mkdir(parents=True)
     (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
-    res = run_cli(base, "build")
+    res = run_ingest(base, "build")
     assert res.returncode == 0, res.stderr
     return corpus
 
@@ -50,14 +51,14 @@ def test_same_name_in_two_folders_are_two_documents(tmp_path):
     setup_corpus(tmp_path)
     a = write_text(folder(tmp_path, "a"), "same.txt", "甲方的文章\n网贷逾期后催收人员说要上门外访。")
     b = write_text(folder(tmp_path, "b"), "same.txt", "乙方的文章\n收到12368短信要先核实案号。")
-    ok(run_cli(tmp_path, "add", str(a), str(b)))
+    ok(run_ingest(tmp_path, "add", str(a), str(b)))
     texts = "\n".join(chunk_texts(tmp_path))
     assert "上门外访" in texts and "核实案号" in texts  # neither overwrote the other
     ids = [d for d in docs(tmp_path) if d != LAW]
     assert len(ids) == 2 and len(set(ids)) == 2
     # and again in a later batch: a third same.txt from elsewhere is a third document
     c = write_text(folder(tmp_path, "c"), "same.txt", "丙方的文章\n律师函不是法律文书。")
-    ok(run_cli(tmp_path, "add", str(c)))
+    ok(run_ingest(tmp_path, "add", str(c)))
     assert len([d for d in docs(tmp_path) if d != LAW]) == 3
 
 
@@ -65,9 +66,9 @@ def test_re_adding_the_same_file_updates_it(tmp_path):
     setup_corpus(tmp_path)
     (tmp_path / "a").mkdir()
     f = write_text(tmp_path / "a", "note.txt", "第一版\n旧的内容说要起诉。")
-    ok(run_cli(tmp_path, "add", str(f)))
+    ok(run_ingest(tmp_path, "add", str(f)))
     write_text(tmp_path / "a", "note.txt", "第二版\n新的内容说先核实。")
-    out = ok(run_cli(tmp_path, "add", str(f)))
+    out = ok(run_ingest(tmp_path, "add", str(f)))
     assert "更新 1" in out
     texts = "\n".join(chunk_texts(tmp_path))
     assert "新的内容" in texts and "旧的内容" not in texts
@@ -79,7 +80,7 @@ def test_txt_and_md_siblings_are_two_documents_and_remove_takes_one(tmp_path):
     (tmp_path / "a").mkdir()
     txt = write_text(tmp_path / "a", "notice.txt", "文本通知\n催收短信说已立案。")
     md = write_text(tmp_path / "a", "notice.md", "Markdown 通知\n\n律师函本身没有强制效力。")
-    out = ok(run_cli(tmp_path, "add", str(txt), str(md)))
+    out = ok(run_ingest(tmp_path, "add", str(txt), str(md)))
     assert "重复" not in out and "新增 2" in out
     ids = sorted(d for d in docs(tmp_path) if d != LAW)
     assert len(ids) == 2
@@ -89,7 +90,7 @@ def test_txt_and_md_siblings_are_two_documents_and_remove_takes_one(tmp_path):
     target = ids[0]
     kept = ids[1]
     kept_path = docs(tmp_path)[kept]["path"]
-    ok(run_cli(tmp_path, "remove", target))
+    ok(run_ingest(tmp_path, "remove", target))
     after = docs(tmp_path)
     assert target not in after and kept in after and after[kept]["path"] == kept_path
     assert Path(kept_path).is_file()
@@ -102,12 +103,12 @@ def test_siblings_placed_in_the_corpus_by_hand(tmp_path):
     (corpus / "user").mkdir()
     write_text(corpus / "user", "notice.txt", "文本通知\n催收短信说已立案。")
     write_text(corpus / "user", "notice.md", "Markdown 通知\n\n律师函本身没有强制效力。")
-    out = ok(run_cli(tmp_path, "build"))
+    out = ok(run_ingest(tmp_path, "build"))
     assert "跳过" not in out
     ids = sorted(d for d in docs(tmp_path) if d != LAW)
     assert ids == ["notice", "notice（user/notice.txt）"]
     # A file name that names one file is exact: that file goes, its sibling stays.
-    res = run_cli(tmp_path, "remove", "notice.md")
+    res = run_ingest(tmp_path, "remove", "notice.md")
     assert res.returncode == 0, res.stderr
     assert sorted(d for d in docs(tmp_path) if d != LAW) == ["notice（user/notice.txt）"]
 
@@ -118,14 +119,14 @@ def test_two_md_sharing_a_legal_title(tmp_path):
     body = "# 关于网络借贷催收的若干规定\n\n一、催收不得骚扰无关第三人。\n"
     one = write_text(tmp_path / "a", "one.md", body)
     two = write_text(tmp_path / "a", "two.md", body.replace("无关第三人", "借款人的家人和同事"))
-    ok(run_cli(tmp_path, "add", str(one), str(two)))
+    ok(run_ingest(tmp_path, "add", str(one), str(two)))
     titled = {k: v for k, v in docs(tmp_path).items() if v["title"] == "关于网络借贷催收的若干规定"}
     assert len(titled) == 2
     texts = "\n".join(chunk_texts(tmp_path))
     assert "无关第三人" in texts and "家人和同事" in texts
     # Removing one (by its file name) leaves the other with its own text.
     before = sorted(p.name for p in (corpus / "user").iterdir())
-    res = run_cli(tmp_path, "remove", "one")
+    res = run_ingest(tmp_path, "remove", "one")
     assert res.returncode == 0, res.stderr
     for d in docs(tmp_path).values():
         assert d["path"].endswith("two.md") or d["path"].startswith("laws.db:")
@@ -137,10 +138,10 @@ def test_ambiguous_remove_deletes_nothing_and_lists_candidates(tmp_path):
     for folder, text in (("a", "第一篇\n催收说上门。"), ("b", "第二篇\n法院短信核实。")):
         (tmp_path / folder).mkdir()
         write_text(tmp_path / folder, "x.md", f"# 同一个标题\n\n{text}")
-    ok(run_cli(tmp_path, "add", str(tmp_path / "a" / "x.md"), str(tmp_path / "b" / "x.md")))
+    ok(run_ingest(tmp_path, "add", str(tmp_path / "a" / "x.md"), str(tmp_path / "b" / "x.md")))
     before_docs = docs(tmp_path)
     before_files = sorted(p.name for p in (corpus / "user").iterdir())
-    res = run_cli(tmp_path, "remove", "同一个标题")
+    res = run_ingest(tmp_path, "remove", "同一个标题")
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert "对应多个文档" in res.stderr and len(res.stderr.strip().splitlines()) == 1
     for doc_id, d in before_docs.items():
@@ -156,7 +157,7 @@ def test_uploaded_statute_cannot_take_a_law_title(tmp_path, title):
     (tmp_path / "up").mkdir()
     fake = write_text(tmp_path / "up", "xingfa.md",
                       f"# {title}\n\n第九百条 网络借款逾期不还的，处三年以下有期徒刑。\n")
-    out = ok(run_cli(tmp_path, "add", str(fake)))
+    out = ok(run_ingest(tmp_path, "add", str(fake)))
     assert f"已作为用户上传文本“用户上传：{title}”导入" in out  # said, not silent
     d = docs(tmp_path)
     own = f"用户上传：{title}"
@@ -174,7 +175,7 @@ def test_uploaded_copy_of_a_shipped_regulation_title(tmp_path):
     write_text(corpus / "regulations", "minjian.md", f"# {reg}\n\n第一条 真实的条文。\n")
     (tmp_path / "up").mkdir()
     fake = write_text(tmp_path / "up", "reg.md", f"# {reg}\n\n第一条 伪造的条文，逾期一律坐牢。\n")
-    ok(run_cli(tmp_path, "add", str(fake)))
+    ok(run_ingest(tmp_path, "add", str(fake)))
     d = docs(tmp_path)
     assert f"用户上传：{reg}" in d and d[f"用户上传：{reg}"]["origin"] == "upload"
     if reg in d:  # the corpus loader reads regulations/ (another change): the shipped one keeps its id
@@ -190,7 +191,7 @@ def test_two_uploads_named_alike_in_one_batch(tmp_path):
                            ("通知.txt", "第二份通知\n平台说可以协商还款。".encode()),
                            ("../通知.txt", "第三份通知\n律师函没有强制效力。".encode())], tmp_path / "uploads")
     assert len(set(paths)) == 3 and all(p.is_relative_to(tmp_path / "uploads") for p in paths)
-    out = ok(run_cli(tmp_path, "add", *map(str, paths)))
+    out = ok(run_ingest(tmp_path, "add", *map(str, paths)))
     assert "新增 3" in out
     texts = "\n".join(chunk_texts(tmp_path))
     assert "要起诉" in texts and "协商还款" in texts and "强制效力" in texts

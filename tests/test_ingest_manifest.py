@@ -1,6 +1,7 @@
 """An index that describes itself (issue 13 item 5) and an ingest CLI that reads cleanly (issue 14 item 7).
 
-Real `python -m ingest` subprocesses with the fake embedder; loading is checked in-process.
+The `python -m ingest` command with the fake embedder (in this process, `fake_embed.run_ingest`;
+a real subprocess where its output is under test); loading is checked in-process.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_embed import NamedFakeEmbedder as FakeEmbedder, run_cli
+from fake_embed import NamedFakeEmbedder as FakeEmbedder, run_cli, run_ingest
 from filemakers import write_text
 from yuqi import index as ix
 from yuqi.errors import IndexMismatch
@@ -25,7 +26,7 @@ def base(tmp_path) -> Path:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
-    res = run_cli(tmp_path, "build")
+    res = run_ingest(tmp_path, "build")
     assert res.returncode == 0, res.stderr
     return tmp_path
 
@@ -68,9 +69,9 @@ def test_chunk_settings_do_not_block_loading(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
-    assert run_cli(tmp_path, "build", YUQI_CHUNK_SIZE="120", YUQI_CHUNK_OVERLAP="20").returncode == 0
+    assert run_ingest(tmp_path, "build", YUQI_CHUNK_SIZE="120", YUQI_CHUNK_OVERLAP="20").returncode == 0
     # `list` and `add` run under the default chunk settings against it
-    assert run_cli(tmp_path, "list").returncode == 0
+    assert run_ingest(tmp_path, "list").returncode == 0
     loaded = ix.load_build(tmp_path / "index", chunk_size=360, chunk_overlap=80)
     assert loaded.manifest.chunk_size == 120
 
@@ -79,10 +80,10 @@ def test_add_uses_the_model_the_index_was_built_with(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
-    assert run_cli(tmp_path, "build", YUQI_EMBED_MODEL="built-with-model").returncode == 0
+    assert run_ingest(tmp_path, "build", YUQI_EMBED_MODEL="built-with-model").returncode == 0
     (tmp_path / "a").mkdir()
     f = write_text(tmp_path / "a", "n.txt", "新文章\n逾期后的催收短信。")
-    res = run_cli(tmp_path, "add", str(f), YUQI_EMBED_MODEL="configured-later")
+    res = run_ingest(tmp_path, "add", str(f), YUQI_EMBED_MODEL="configured-later")
     assert res.returncode == 0, res.stderr
     m = manifest(tmp_path)
     assert m["embed_model"] == "built-with-model"
@@ -92,7 +93,7 @@ def test_add_uses_the_model_the_index_was_built_with(tmp_path):
 def test_cli_output_reads_cleanly(base):
     (base / "a").mkdir()
     f = write_text(base / "a", "0d65643ee619bfa2.txt", "网贷逾期后多久会被起诉\n起诉前法院会通过12368送达。")
-    res = run_cli(base, "add", str(f))
+    res = run_cli(base, "add", str(f))  # a real process: its stdout and stderr as a user sees them
     assert res.returncode == 0, res.stderr
     # the summary names the document by its title
     assert "新增 1 个文档: 网贷逾期后多久会被起诉（0d65643ee619bfa2）" in res.stdout
@@ -101,6 +102,6 @@ def test_cli_output_reads_cleanly(base):
     assert re.search(r"读取文档.*\d+/\d+ 文档", err) and re.search(r"计算向量.*\d+/\d+ 段", err)
     assert "/s" not in err
     assert not re.search(r"读取文档.*段", err)
-    again = run_cli(base, "build")
+    again = run_ingest(base, "build")
     assert "全部向量已缓存" in again.stdout and "新计算向量 0 段" not in again.stdout
     assert f"未变 2 个文档: {LAW}、网贷逾期后多久会被起诉" in again.stdout

@@ -2,8 +2,9 @@
 build, a broken build is named and repaired by `ingest build`, read-only and full disks end in
 one message with nothing left behind.
 
-Real subprocesses over real files; the fake embedder stands in for the model. Disk-full and
-read-only use real tmpfs mounts (root only; skipped elsewhere).
+Real files; the fake embedder stands in for the model. The ingest that gets killed is a real
+subprocess; the commands around it run the CLI's `main` in this process (`fake_embed.run_ingest`).
+Disk-full and read-only use real tmpfs mounts (root only; skipped elsewhere).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_embed import NamedFakeEmbedder as FakeEmbedder, cli_env, run_cli
+from fake_embed import NamedFakeEmbedder as FakeEmbedder, cli_env, run_ingest
 from filemakers import write_text
 from yuqi import index as ix
 from yuqi.errors import IndexCorrupt, YuqiError
@@ -34,7 +35,7 @@ def corpus_with_law(base: Path) -> Path:
 
 def built(base: Path) -> Path:
     corpus = corpus_with_law(base)
-    res = run_cli(base, "build")
+    res = run_ingest(base, "build")
     assert res.returncode == 0, res.stderr
     return corpus
 
@@ -76,7 +77,7 @@ def test_killed_add_is_rolled_back_not_finished_by_the_next_add(tmp_path, stage)
     assert (corpus / "user" / "killed.txt").exists()  # staged when it died
     (tmp_path / "o").mkdir()
     other = write_text(tmp_path / "o", "other.txt", "无关的文章\n法院短信可以拨打12368核实。")
-    res = run_cli(tmp_path, "add", str(other))
+    res = run_ingest(tmp_path, "add", str(other))
     assert res.returncode == 0, res.stderr
     assert "上次导入被中断" in res.stdout
     ids = set(docs(tmp_path))
@@ -91,10 +92,10 @@ def test_killed_remove_puts_the_file_back(tmp_path):
     corpus = built(tmp_path)
     (tmp_path / "a").mkdir()
     f = write_text(tmp_path / "a", "keep.txt", "保留的文章\n律师函不是法律文书。")
-    assert run_cli(tmp_path, "add", str(f)).returncode == 0
+    assert run_ingest(tmp_path, "add", str(f)).returncode == 0
     kill_at(tmp_path, "tmp", "remove", "keep")
     assert not (corpus / "user" / "keep.txt").exists()  # deleted when it died
-    res = run_cli(tmp_path, "build")
+    res = run_ingest(tmp_path, "build")
     assert res.returncode == 0, res.stderr
     assert (corpus / "user" / "keep.txt").exists() and "keep" in docs(tmp_path)
 
@@ -105,7 +106,7 @@ def test_add_killed_after_its_build_went_live_is_kept(tmp_path):
     f = write_text(tmp_path / "k", "live.txt", "已生效的导入\n构建已经切换。")
     kill_at(tmp_path, "live", "add", str(f))
     assert "live" in docs(tmp_path)
-    res = run_cli(tmp_path, "build")
+    res = run_ingest(tmp_path, "build")
     assert res.returncode == 0, res.stderr
     assert "上次导入被中断" not in res.stdout
     assert (corpus / "user" / "live.txt").exists() and "live" in docs(tmp_path)
@@ -138,11 +139,11 @@ def test_corrupt_build_is_named_and_repaired_by_build(tmp_path, what):
     DAMAGE[what](tmp_path / "index" / "current")
     with pytest.raises(IndexCorrupt, match="python -m ingest build"):
         ix.load_build(tmp_path / "index")
-    one_line_error(run_cli(tmp_path, "list"), "索引已损坏", "python -m ingest build")
-    one_line_error(run_cli(tmp_path, "remove", LAW), "索引已损坏")
-    res = run_cli(tmp_path, "build")
+    one_line_error(run_ingest(tmp_path, "list"), "索引已损坏", "python -m ingest build")
+    one_line_error(run_ingest(tmp_path, "remove", LAW), "索引已损坏")
+    res = run_ingest(tmp_path, "build")
     assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
-    listed = run_cli(tmp_path, "list")
+    listed = run_ingest(tmp_path, "list")
     assert listed.returncode == 0 and LAW in listed.stdout
     assert ix.load_build(tmp_path / "index").chunks
 
@@ -186,7 +187,7 @@ def mounts():
 def test_read_only_index_dir_is_one_clear_message(tmp_path, mounts):
     corpus_with_law(tmp_path)
     mounts(tmp_path / "index", "4m", "ro")
-    res = run_cli(tmp_path, "build")
+    res = run_ingest(tmp_path, "build")
     one_line_error(res, "文件系统只读")
 
 
@@ -197,7 +198,7 @@ def test_read_only_after_a_build_keeps_it_loadable(tmp_path, mounts):
     subprocess.run(["mount", "-o", "remount,ro", str(index)], check=True)
     (tmp_path / "a").mkdir()
     f = write_text(tmp_path / "a", "x.txt", "新文章\n内容。")
-    one_line_error(run_cli(tmp_path, "add", str(f)), "只读")
+    one_line_error(run_ingest(tmp_path, "add", str(f)), "只读")
     assert ix.current_build_id(index) == live and ix.load_build(index).chunks
     assert not (tmp_path / "corpus" / "user" / "x.txt").exists()
 
@@ -210,19 +211,19 @@ def test_disk_full_is_one_message_and_leaves_no_temp_dir(tmp_path, mounts):
     subprocess.run(["dd", "if=/dev/zero", f"of={index}/filler", "bs=64k"], capture_output=True)
     (tmp_path / "a").mkdir()
     f = write_text(tmp_path / "a", "big.txt", "新文章\n" + "逾期催收短信的内容。" * 2000)
-    res = run_cli(tmp_path, "add", str(f))
+    res = run_ingest(tmp_path, "add", str(f))
     one_line_error(res, "磁盘空间不足")
     assert not list((index / "builds").glob(".*.tmp"))
     assert ix.current_build_id(index) == live and ix.load_build(index).chunks
     assert not (corpus / "user" / "big.txt").exists()  # the corpus went back with the failed build
     (index / "filler").unlink()
-    res = run_cli(tmp_path, "add", str(f))
+    res = run_ingest(tmp_path, "add", str(f))
     assert res.returncode == 0, res.stderr
 
 
 def test_disk_full_on_a_first_build(tmp_path, mounts):
     corpus_with_law(tmp_path)
     index = mounts(tmp_path / "index", "64k")
-    one_line_error(run_cli(tmp_path, "build"), "磁盘空间不足")
+    one_line_error(run_ingest(tmp_path, "build"), "磁盘空间不足")
     assert not list((index / "builds").glob(".*")) if (index / "builds").exists() else True
     assert ix.current_build(index) is None
