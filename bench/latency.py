@@ -11,7 +11,7 @@ MODES = ("dense", "bm25", "hybrid", "rrf+expansion", "hybrid+expansion")
 
 
 def eval_queries() -> list[str]:
-    from eval.runner import load_items
+    from eval.sets import load_items
 
     return [it.query for path in sorted((ROOT / "eval").glob("*.jsonl")) for it in load_items(path)]
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from eval.metrics import item_metrics, latency, mean_metrics, unique_ranked
 from yuqi.errors import YuqiError
@@ -31,28 +29,6 @@ class Item:
 
 class BadEvalFile(YuqiError):
     pass
-
-
-def load_items(path: Path) -> list[Item]:
-    items: list[Item] = []
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadEvalFile(f"cannot read eval set {path}: {exc}") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            items.append(Item(
-                id=str(d["id"]), query=str(d["query"]), gold=[str(g) for g in d.get("gold") or []],
-                threats=list(d["threats"]) if d.get("threats") is not None else None,
-                verdict=d.get("verdict"), has_verdict="verdict" in d, set=path.stem, topic=d.get("topic", ""),
-                source=str(d.get("source") or ""),
-            ))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise BadEvalFile(f"{path}:{n}: not an eval item ({exc}); expected {{\"id\", \"query\", \"gold\"}}") from None
-    return items
 
 
 def modes_for(retriever) -> list[str]:

@@ -31,6 +31,11 @@ def load_sets(paths: list[Path]) -> list[Item]:
     return items
 
 
+def load_items(path: Path) -> list[Item]:
+    """One set's items, read as strictly as `python -m eval` reads them."""
+    return [item for _, item in load_set(path)]
+
+
 def load_set(path: Path) -> list[tuple[int, Item]]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()

@@ -15,8 +15,9 @@ import time
 
 import numpy as np
 
-from eval.runner import half, load_items
-from eval.tune_ranker import DEV_SETS, dev_sets, live_service
+from eval.runner import half
+from eval.sets import load_items
+from eval.devsets import DEV_SETS, dev_sets, live_service
 
 # Questions only. messages_dev's gold is the legal mapping of a verdict (a scam SMS → 刑法第二百六十六条),
 # which the analysis and the cards already reach; fitted on it too, the map pulled debt questions
@@ -65,7 +66,7 @@ def training_rows(items, retriever) -> tuple[list, np.ndarray, list[list[int]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sets = dev_sets("python -m eval.tune_adapter", __doc__, argv or ["--set", str(QUESTION_SET)])
+    sets = dev_sets("python -m eval.tune_adapter", __doc__, argv, default=(QUESTION_SET,))
     if not sets:
         return 2
     from yuqi import adapter

@@ -10,18 +10,16 @@ yuqi/data/ranker.json (weights in raw feature units, so serving is one dot produ
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from eval.runner import BadEvalFile, half, load_items
-from yuqi.settings import ROOT
+from eval.devsets import dev_sets, live_service
+from eval.runner import half
+from eval.sets import load_items
 
-DEV_SETS = (ROOT.parent / "shared" / "eval-real" / "stard_dev.jsonl", ROOT.parent / "shared" / "eval-real" / "messages_dev.jsonl")
 L2 = 1e-3
 STEPS = 600
 RATE = 0.5
@@ -84,32 +82,6 @@ def fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
         w -= RATE * (Z.T @ g / len(y) + L2 * w)
         b -= RATE * g.mean()
     return w / sd
-
-
-def dev_sets(prog: str, doc: str, argv: list[str] | None) -> list[Path]:
-    """The dev sets a tuning command reads: --set FILE ..., else the eval-real dev sets; [] with a message if none."""
-    p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
-    p.add_argument("--set", dest="sets", action="append", type=Path, help="a dev set (repeatable); default the eval-real dev sets")
-    sets = p.parse_args(argv).sets or [s for s in DEV_SETS if s.is_file()]
-    if not sets:
-        print("error: no dev set found (../shared/eval-real/*.jsonl); pass --set", file=sys.stderr)
-    try:
-        for s in sets:
-            load_items(s)  # every line checked before a minute of model loading
-    except BadEvalFile as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return []
-    return sets
-
-
-def live_service():
-    """The service over the live default index (built first if there is none)."""
-    from yuqi.service import Service
-    from yuqi.settings import get_settings
-
-    service = Service(get_settings())
-    service.ensure_index()
-    return service
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,13 +20,13 @@ from conftest import ROOT
 GOOD = {"id": "a1", "query": "网贷逾期会坐牢吗", "gold": ["中华人民共和国刑法#第二百六十六条"]}
 
 
-def run_eval(tmp_path: Path, *args: str, **env) -> subprocess.CompletedProcess:
+def run_eval(tmp_path: Path, *args: str, module: str = "eval", **env) -> subprocess.CompletedProcess:
     e = {**os.environ, "YUQI_INDEX_DIR": str(tmp_path / "no-index"), "YUQI_CORPUS_DIR": str(tmp_path / "no-corpus"),
          "YUQI_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **env}
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "YUQI_LLM_MODEL"):
         if var not in env:
             e.pop(var, None)
-    return subprocess.run([sys.executable, "-m", "eval", *args], cwd=ROOT, env=e, capture_output=True,
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=e, capture_output=True,
                           text=True, encoding="utf-8", timeout=120)
 
 
@@ -89,6 +89,16 @@ def test_out_pointing_at_a_file_is_refused_before_the_run(tmp_path):
 def test_llm_without_an_llm_configured_is_an_error(tmp_path):
     s = write_set(tmp_path, [json.dumps(GOOD, ensure_ascii=False)])
     one_error(run_eval(tmp_path, "--set", str(s), "--llm"), "--llm needs a configured LLM")
+
+
+@pytest.mark.parametrize("module", ["eval.tune_adapter", "eval.tune_ranker"])
+def test_a_tuning_command_reads_the_set_it_is_given(tmp_path, module):
+    """A bad --set stops the command before the model loads; the shipped fits stay as they were."""
+    shipped = {p: p.read_bytes() for p in (ROOT / "yuqi" / "data").glob("*") if p.suffix in (".npz", ".json")}
+    s = write_set(tmp_path, [json.dumps({**GOOD, "gold": "刑法"}, ensure_ascii=False)])
+    one_error(run_eval(tmp_path, "--set", str(s), module=module), "set.jsonl:1", '"gold" must be a list')
+    one_error(run_eval(tmp_path, "--set", str(tmp_path / "missing.jsonl"), module=module), "missing.jsonl")
+    assert {p: p.read_bytes() for p in shipped} == shipped
 
 
 @pytest.mark.model

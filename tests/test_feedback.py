@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from eval.runner import load_items
+from eval.sets import load_items
 from yuqi.feedback import db_path, delete_feedback, export_eval_items, list_feedback, save_feedback
 
 Q = "催收说明天上门，是真的吗？我叫王强，电话13812345678"

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import SHARED
 from eval.metrics import item_metrics, unique_ranked
-from eval.runner import half, load_items
+from eval.runner import half
+from eval.sets import load_items
 from yuqi.analysis import analyze
 from yuqi.retrieve import FEATURES, RANKER_FILE, _top, features, named_refs, rrf
 
