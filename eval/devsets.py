@@ -24,6 +24,7 @@ def dev_sets(prog: str, doc: str, argv: list[str] | None, default: tuple[Path, .
     sets = p.parse_args(argv).sets or [s for s in default if s.is_file()]
     if not sets:
         print("error: no dev set found (../shared/eval-real/*.jsonl); pass --set", file=sys.stderr)
+        return []
     try:
         for s in sets:
             load_items(s)  # every line checked before a minute of model loading

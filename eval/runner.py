@@ -57,16 +57,13 @@ def run_retrieval(items: list[Item], retriever, modes: list[str], progress=None)
         # Encoded once per item, as the answer path does; its time is charged to every mode using it.
         vec = retriever.encode(item.query)
         encode_ms = (time.perf_counter() - t0) * 1000
-        served, retriever.adapter = retriever.adapter, unseen_adapter(retriever, item)
-        try:
-            for m in modes:
-                t0 = time.perf_counter()
-                hits = retriever.search(item.query, k=30, mode=m, expansion=analysis.expansion, boost=analysis.refs,
-                                        query_vec=None if m == "bm25" else vec)
-                out[m].ms.append((time.perf_counter() - t0) * 1000 + (0.0 if m == "bm25" else encode_ms))
-                out[m].ranked[item.id] = unique_ranked([(h.chunk.ref, h.chunk.doc_id) for h in hits], 10)
-        finally:
-            retriever.adapter = served
+        scorer = retriever.with_adapter(unseen_adapter(retriever, item))
+        for m in modes:
+            t0 = time.perf_counter()
+            hits = scorer.search(item.query, k=30, mode=m, expansion=analysis.expansion, boost=analysis.refs,
+                                 query_vec=None if m == "bm25" else vec)
+            out[m].ms.append((time.perf_counter() - t0) * 1000 + (0.0 if m == "bm25" else encode_ms))
+            out[m].ranked[item.id] = unique_ranked([(h.chunk.ref, h.chunk.doc_id) for h in hits], 10)
         if progress:
             progress()
     return out

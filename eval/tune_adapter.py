@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 
+from eval.devsets import DEV_SETS, dev_sets, live_service
 from eval.runner import half
 from eval.sets import load_items
-from eval.devsets import DEV_SETS, dev_sets, live_service
 
 # Questions only. messages_dev's gold is the legal mapping of a verdict (a scam SMS → 刑法第二百六十六条),
 # which the analysis and the cards already reach; fitted on it too, the map pulled debt questions

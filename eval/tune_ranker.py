@@ -54,16 +54,13 @@ def out_of_fold_rows(items, retriever, folds: int = 5) -> tuple[np.ndarray, np.n
     if shipped is None:
         return rows(items, retriever)
     xs, ys = [], []
-    try:
-        for k in range(folds):
-            others = [it for j, it in enumerate(items) if j % folds != k and it.set in shipped.info.get("dev_sets", ())]
-            _, Q, golds = training_rows(others, retriever)
-            retriever.adapter = QueryAdapter(fit_adapter(Q, golds, retriever.vectors), shipped.model, {})
-            X, y = rows(items[k::folds], retriever)
-            xs.append(X)
-            ys.append(y)
-    finally:
-        retriever.adapter = shipped
+    for k in range(folds):
+        others = [it for j, it in enumerate(items) if j % folds != k and it.set in shipped.info.get("dev_sets", ())]
+        _, Q, golds = training_rows(others, retriever)
+        fold = retriever.with_adapter(QueryAdapter(fit_adapter(Q, golds, retriever.vectors), shipped.model, {}))
+        X, y = rows(items[k::folds], fold)
+        xs.append(X)
+        ys.append(y)
     return np.concatenate(xs), np.concatenate(ys)
 
 

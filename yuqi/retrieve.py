@@ -12,6 +12,7 @@ much weight as the much better dense list.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +70,13 @@ class Retriever:
         # The app's mode reads dense scores through the query adapter fitted for this model (if any);
         # `dense` mode and the decline threshold keep the plain cosine they were measured with.
         self.adapter = query_adapter.load(embedder.name, int(self.vectors.shape[1])) if len(self.vectors) else None
+
+    def with_adapter(self, adapter: query_adapter.QueryAdapter | None) -> Retriever:
+        """This retriever reading dense scores through another map (eval's cross-fitting); a copy,
+        so the app's shared retriever never changes under a chat session while its eval page runs."""
+        other = copy.copy(self)
+        other.adapter = adapter
+        return other
 
     @property
     def chunks(self) -> list[Chunk]:
