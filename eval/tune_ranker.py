@@ -34,7 +34,7 @@ def rows(items, retriever) -> tuple[np.ndarray, np.ndarray]:
     for it in items:
         a = analyze(it.query)
         sig = retriever._signals(normalize_for_search(it.query), a.expansion, a.refs, None)
-        cand, X = features(sig, retriever.chapter_of)
+        cand, X = features(sig, retriever.chapter_of, retriever.official)
         gold = set(it.gold)
         xs.append(X)
         ys.append(np.array([float(retriever.chunks[i].ref in gold or retriever.chunks[i].doc_id in gold) for i in cand]))

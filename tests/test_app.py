@@ -108,9 +108,9 @@ def test_markdown_and_html_in_a_pasted_message_stay_inert(app_env):
 
 def test_notes_appear_once_and_only_on_cards_that_cite_them(app_env):
     at = chat_app()
-    # worded to retrieve seed 004's closing paragraph, which quotes the pre-2025 第四十二条
-    at.chat_input[0].set_value("文章列了相关法律法规参考：民法典第一千零三十二条隐私权，治安管理处罚法里多次发送侮辱、"
-                               "恐吓信息干扰他人正常生活那条，还有网络借贷信息中介机构业务活动管理暂行办法，这些法规怎么理解？").run()
+    # names seed 004 so its closing paragraph, which quotes the pre-2025 第四十二条, is retrieved (asked
+    # about the laws alone, the ranker rightly puts the current 条 first and the article drops out)
+    at.chat_input[0].set_value("合飞律师那篇网贷逾期第二天就发短信的文章，相关法律法规参考里列的那几条怎么理解？").run()
     assert not at.exception, at.exception
     cards = last_view(at).cards
     noted = [c for c in cards if c.notes]

@@ -101,18 +101,24 @@ def test_an_overlong_llm_answer_is_cut_off_for_the_offline_one(built):
 
 def test_an_llm_marker_on_the_wrong_passage_is_moved_or_removed(built):
     settings, service = built
-    s = offline(settings)
-    prepared = answer(service, "网贷逾期会坐牢吗", settings=s).prepared
+    prepared = answer(service, "网贷逾期会坐牢吗", settings=offline(settings)).prepared
     statute = next(p for p in prepared.passages if p.chunk.kind == "statute")
-    other = next(p for p in prepared.passages if p.chunk.doc_id != statute.chunk.doc_id)
-    quote = statute.chunk.text.split("\n")[0][:60]
-    reply = f"不会，普通逾期是民事纠纷。{quote}[{other.n}]。"
+    quote = re.split(r"[\n。；]", statute.chunk.text)[0][:60]  # one whole clause: the claim a marker closes
+
+    def reply(body: dict) -> str:
+        """Cite the quote to the passage, as numbered in the prompt, that shares least wording with it
+        (a card explaining the same article would rightly keep the marker)."""
+        prompt = "\n".join(str(m.get("content", "")) for m in body["messages"])
+        shown = re.findall(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', prompt, re.S)
+        far = min((n for n, text in shown if quote not in text), key=lambda n: len(set(quote) & set(dict(shown)[n])))
+        return f"不会，普通逾期是民事纠纷。{quote}[{far}]。"
+
     with FakeOpenAI(reply) as fake:
         a = answer(service, "网贷逾期会坐牢吗", settings=llm(settings, fake))
     assert a.used_llm
     assert a.support_stats.raw_supported < a.support_stats.raw_markers
     cited = re.search(r"\[(\d+)\]", a.text)
-    assert cited is None or a.passages[int(cited.group(1)) - 1].chunk.chunk_id == statute.chunk.chunk_id
+    assert cited is None or quote[-20:] in a.passages[int(cited.group(1)) - 1].chunk.text
     check_markers(a)
 
 
@@ -133,3 +139,30 @@ def test_the_headline_names_the_decisive_fact_whole(built):
                settings=offline(settings))
     head = a.text.splitlines()[0]
     assert "违法" in head and "透露欠款" in head, head  # not cut at the reason's parenthesis
+
+
+def test_a_card_is_judged_without_the_rankers_preference_for_the_law_itself(built):
+    """The ranker puts official text above the card that explains it; whether the card answers the
+    question is judged as if it were official text too."""
+    import importlib
+
+    from yuqi.documents import Hit
+    from yuqi.retrieve import is_official, official_prior
+
+    prep = importlib.import_module("yuqi.answer.prepare")
+    _, service = built
+    retriever = service.retriever()
+    laws = [c for c in retriever.chunks if is_official(c)][:10]
+    card = next(c for c in retriever.chunks if c.doc_id == "zuolao")
+    prior = official_prior()
+    assert prior > 0  # otherwise this test says nothing
+
+    def ranked(card_score: float) -> list[Hit]:
+        hits = [(c, 10.0 - i) for i, c in enumerate(laws)] + [(card, card_score)]
+        return [Hit(c, s, r) for r, (c, s) in enumerate(sorted(hits, key=lambda h: -h[1]), 1)]
+
+    sixth = 10.0 - (prep.CARD_WINDOW - 1)
+    near = ranked(sixth - prior + 0.5)  # 11th of 11 as ranked, 6th on equal footing
+    assert near[-1].chunk.doc_id == "zuolao"
+    assert {c.doc_id for c in prep._card_pins(near, retriever)} == {"zuolao"}
+    assert prep._card_pins(ranked(sixth - prior - 1.5), retriever) == []  # 8th even on equal footing

@@ -42,11 +42,13 @@ def test_features_are_relative_to_the_query_best_and_include_pointed_chunks():
     sig = {"dense": d, "dense_exp": d, "bm25": np.zeros(n, np.float32), "bm25_exp": np.zeros(n, np.float32),
            "pointed": [int(np.argmin(d))]}
     groups = np.arange(n) // 10
-    cand, X = features(sig, groups)
+    official = (np.arange(n) % 2).astype(np.float32)
+    cand, X = features(sig, groups, official)
     assert int(np.argmin(d)) in cand  # the analysis' statute is a candidate even when no signal ranks it
     col = {f: X[:, i] for i, f in enumerate(FEATURES)}
     assert col["dense_gap"].max() == 0 and col["chapter_gap"].max() == 0
     assert col["pointed"].sum() == 1
+    assert np.array_equal(col["official"], official[cand])
 
 
 def test_rrf_weights_a_list():

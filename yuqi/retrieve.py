@@ -34,7 +34,7 @@ MODES = ("bm25", "dense", "hybrid", "rrf+expansion", APP_MODE, "hybrid+rerank")
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
 # The order of the columns `features` returns; ranker.json names them, so a stale file is caught.
 FEATURES = ("dense", "dense_gap", "bm25", "dense_exp_gap", "bm25_exp", "pointed", "chapter_gap",
-            "rank_dense", "rank_bm25", "rank_dense_exp", "rank_bm25_exp")
+            "rank_dense", "rank_bm25", "rank_dense_exp", "rank_bm25_exp", "official")
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +43,17 @@ def ranker_weights() -> np.ndarray:
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{RANKER_FILE} was trained on other features; run python -m eval.tune_ranker")
     return np.asarray(data["weights"], dtype=np.float32)
+
+
+def official_prior() -> float:
+    """What the ranker adds to a passage of a law or regulation over an article or card otherwise alike."""
+    return float(ranker_weights()[FEATURES.index("official")])
+
+
+def is_official(chunk: Chunk) -> bool:
+    """Official legal text (a law's or regulation's 条, or a short regulation kept whole), not an
+    article or knowledge card written about the law."""
+    return chunk.kind == "statute" or chunk.meta.get("origin") == "regulation"
 
 
 def _single_thread_blas() -> None:
@@ -66,6 +77,7 @@ class Retriever:
         self.vectors = load_vectors(index)  # exact scores for every chunk: a few MB, < 1 ms per query
         _single_thread_blas()
         self.chapter_of = _chapters(index.chunks)
+        self.official = _official(index.chunks)
         self.basis = _card_basis(index)
         # The app's mode reads dense scores through the query adapter fitted for this model (if any);
         # `dense` mode and the decline threshold keep the plain cosine they were measured with.
@@ -123,7 +135,7 @@ class Retriever:
         if not uses_analysis:
             sig["pointed"] = []  # plain hybrid stays the two-retriever baseline
         if mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker):
-            cand, X = features(sig, self.chapter_of)
+            cand, X = features(sig, self.chapter_of, self.official)
             scores = X @ ranker_weights()
             fused = with_basis(sorted(zip(cand.tolist(), scores.tolist()), key=lambda kv: (-kv[1], kv[0])), self.basis)
         else:
@@ -235,6 +247,10 @@ def _chapters(chunks: list[Chunk]) -> np.ndarray:
     return np.asarray([chap.setdefault((c.doc_id, c.heading), len(chap)) for c in chunks], dtype=np.int64)
 
 
+def _official(chunks: list[Chunk]) -> np.ndarray:
+    return np.asarray([is_official(c) for c in chunks], dtype=np.float32)
+
+
 def _group_max(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
     out = np.full(int(groups.max()) + 1 if len(groups) else 0, -np.inf, dtype=np.float32)
     np.maximum.at(out, groups, x)
@@ -247,7 +263,7 @@ def _rank_weight(x: np.ndarray) -> np.ndarray:
     return 1.0 / np.log2(ranks + 2.0)
 
 
-def features(sig: dict, chapter_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def features(sig: dict, chapter_of: np.ndarray, official: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(candidate chunk ids, one row of FEATURES each).
 
     Scores are taken relative to the query's best (cosines of one query sit in a
@@ -256,6 +272,9 @@ def features(sig: dict, chapter_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     whose best article the question matches. A whole-law version of it was
     dropped: it learned "stay in the law of the best match" from STARD (mostly
     民法典) and pushed a regulation's article (the interest cap) out of the top 5.
+    `official` lets the ranker prefer the law's own text over an article or card that
+    paraphrases it (real questions' gold is the 条; cards still reach the answer, see
+    `yuqi.answer.prepare`).
     """
     d, de, b, be = sig["dense"], sig["dense_exp"], sig["bm25"], sig["bm25_exp"]
     cand = {i for s in (d, de, b, be) for i, _ in _top(s, POOL)} | set(sig["pointed"])
@@ -266,7 +285,7 @@ def features(sig: dict, chapter_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     cols = [
         d, d - top_d, b / max(float(b.max()), 1e-9), de - float(de.max()), be / max(float(be.max()), 1e-9), pointed,
         _group_max(d, chapter_of) - top_d,
-        _rank_weight(d), _rank_weight(b), _rank_weight(de), _rank_weight(be),
+        _rank_weight(d), _rank_weight(b), _rank_weight(de), _rank_weight(be), official,
     ]
     return cand, np.stack([c[cand] for c in cols], axis=1).astype(np.float32)
 

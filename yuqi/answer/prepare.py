@@ -13,12 +13,14 @@ from yuqi.citations import check_text, find_citations
 from yuqi.citations import statute_source as citations_statute_source
 from yuqi.citations.ground import passage_citations
 from yuqi.documents import Chunk
-from yuqi.retrieve import Retriever
+from yuqi.retrieve import Retriever, is_official, official_prior
 from yuqi.settings import ROOT, Settings
 from yuqi.textnorm import CJK, has_cjk, normalize_for_search
 
 MAX_PASSAGES = 7
 PER_DOC = 2
+TOP_K = 10  # hits passages, outdated-number checks and the decline read
+CARD_WINDOW = 6  # a card answers when it would rank this high on equal footing with the law's text
 
 
 def truncate(text: str, limit: int) -> tuple[str, str]:
@@ -50,8 +52,10 @@ def analyse(query: str, previous: Analysis | None, encoder=None) -> Analysis:
 
 
 def search(retriever: Retriever, q: str, analysis: Analysis):
-    """One search; the query vector is computed once and shared when the retriever accepts it."""
-    kw = dict(k=10, mode="hybrid+expansion", expansion=analysis.expansion, boost=analysis.refs)
+    """One search, every candidate the ranker scored, best first (the card pin looks past the
+    top 10); the query vector is computed once and shared when the retriever accepts it."""
+    kw = dict(k=max(len(retriever.chunks), TOP_K), mode="hybrid+expansion", expansion=analysis.expansion,
+              boost=analysis.refs)
     if _accepts(retriever.search, "query_vec") and retriever.chunks and q.strip():
         kw["query_vec"] = retriever.embedder.encode_queries([normalize_for_search(q)])[0]
     return retriever.search(q, **kw)
@@ -63,14 +67,15 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     notices = [notice] if notice else []
     analysis = analysis or analyse(query, previous, retriever.embedder)
     q = retrieval_query(query, analysis, previous)
-    hits = search(retriever, q, analysis)
+    ranked = search(retriever, q, analysis)
     if analysis.followup and analysis.question:
         # The follow-up's own wording picks the card that answers it.
-        hits = _merge_hits(search(retriever, analysis.question, analysis), hits)
+        ranked = _merge_hits(search(retriever, analysis.question, analysis), ranked)
+    hits = ranked[:TOP_K]
     # Statutes our own wording names come first: a shown sentence must never cite an unshown article.
     pinned = retriever.fetch(fixed_text_refs(analysis) + list(analysis.refs[:4]))
     outdated = _question_outdated(query, retriever) + _outdated_items(hits[:MAX_PASSAGES], retriever)
-    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(hits, retriever)
+    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(ranked, retriever)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
     declined = _should_decline(query, analysis, retriever, settings, hits)
     if declined:
@@ -102,9 +107,16 @@ def _merge_hits(first, second):
     return out
 
 
-def _card_pins(hits, retriever: Retriever) -> list[Chunk]:
-    """The best-ranked card comes in whole (its short answer, verify and steps are quoted)."""
-    for doc_id in card_docs([h.chunk for h in hits[:6]]):
+def _card_pins(ranked, retriever: Retriever) -> list[Chunk]:
+    """The best card comes in whole (its short answer, verify and steps are quoted) when it would
+    rank in the top CARD_WINDOW if the ranker's preference for the law's own text over a card that
+    paraphrases it were taken out: that preference orders the sources, it does not make a card less apt."""
+    if not ranked:
+        return []
+    prior = official_prior()
+    level = [h.score - prior * is_official(h.chunk) for h in ranked]
+    bar = sorted(level, reverse=True)[min(CARD_WINDOW, len(level)) - 1]
+    for doc_id in card_docs([h.chunk for h, v in zip(ranked, level) if v >= bar]):
         chunks = card_chunks(retriever.chunks, doc_id)
         if parse_card(chunks) is not None:
             return chunks[:3]
