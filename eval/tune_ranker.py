@@ -1,6 +1,6 @@
 """`python -m eval.tune_ranker [--set FILE ...]`: fit the app's ranker on the tuning halves only.
 
-A logistic model over `yuqi.retrieve.FEATURES`, one row per candidate chunk,
+A logistic model over `yuqi.ranker.FEATURES`, one row per candidate chunk,
 label 1 when the chunk is one of the item's gold references. Only the items
 `eval.runner.half` puts in "tune" are read, so the held-out halves stay unseen;
 the project's own sets (eval/*.jsonl) are never used for fitting. Run after
@@ -27,7 +27,7 @@ RATE = 0.5
 
 def rows(items, retriever) -> tuple[np.ndarray, np.ndarray]:
     from yuqi.analysis import analyze
-    from yuqi.retrieve import features
+    from yuqi.ranker import features
     from yuqi.textnorm import normalize_for_search
 
     xs, ys = [], []
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = dev_sets("python -m eval.tune_ranker", __doc__, argv)
     if not sets:
         return 2
-    from yuqi.retrieve import FEATURES, RANKER_FILE
+    from yuqi.ranker import FEATURES, RANKER_FILE
 
     retriever = live_service().retriever()
     known = {c.ref for c in retriever.chunks} | {c.doc_id for c in retriever.chunks}

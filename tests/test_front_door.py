@@ -147,7 +147,7 @@ def test_a_card_is_judged_without_the_rankers_preference_for_the_law_itself(buil
     import importlib
 
     from yuqi.documents import Hit
-    from yuqi.retrieve import is_official, official_prior
+    from yuqi.ranker import is_official, official_prior
 
     prep = importlib.import_module("yuqi.answer.prepare")
     _, service = built

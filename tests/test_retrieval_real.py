@@ -3,6 +3,7 @@ query vector, and the rule that the app's mode is never worse than dense search 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -15,7 +16,8 @@ from eval.metrics import item_metrics, unique_ranked
 from eval.runner import half
 from eval.sets import load_items
 from yuqi.analysis import analyze
-from yuqi.retrieve import FEATURES, RANKER_FILE, _top, features, named_refs, rrf
+from yuqi.ranker import FEATURES, RANKER_FILE, features, top_scores
+from yuqi.retrieve import named_refs, rrf
 
 REAL = SHARED / "eval-real" if (SHARED / "eval-real").is_dir() else Path(os.environ.get("YUQI_SHARED_DIR", "/nonexistent")) / "eval-real"
 JIEDAI = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定"
@@ -31,15 +33,15 @@ def test_ranker_file_matches_the_features_served():
 
 def test_top_is_ordered_and_deterministic_on_ties():
     s = np.array([0.1, 0.5, 0.5, 0.9, 0.0], dtype=np.float32)
-    assert _top(s, 3) == [(3, pytest.approx(0.9)), (1, 0.5), (2, 0.5)]
-    assert _top(s, 10)[-1][0] == 4 and _top(s, 0) == []
+    assert top_scores(s, 3) == [(3, pytest.approx(0.9)), (1, 0.5), (2, 0.5)]
+    assert top_scores(s, 10)[-1][0] == 4 and top_scores(s, 0) == []
 
 
 def test_features_are_relative_to_the_query_best_and_include_pointed_chunks():
     n = 200
     rng = np.random.default_rng(0)
     d = rng.uniform(0.7, 0.8, n).astype(np.float32)
-    sig = {"dense": d, "dense_exp": d, "bm25": np.zeros(n, np.float32), "bm25_exp": np.zeros(n, np.float32),
+    sig = {"dense": d, "bm25": np.zeros(n, np.float32), "bm25_exp": np.zeros(n, np.float32),
            "pointed": [int(np.argmin(d))]}
     groups = np.arange(n) // 10
     official = (np.arange(n) % 2).astype(np.float32)
@@ -69,6 +71,34 @@ def test_precomputed_query_vector_gives_the_same_ranking(retriever):
     given = retriever.search(q, k=10, expansion=a.expansion, boost=a.refs, query_vec=retriever.encode(q))
     assert [h.chunk.chunk_id for h in plain] == [h.chunk.chunk_id for h in given]
     assert retriever.best_dense(q, retriever.encode(q)) == pytest.approx(retriever.best_dense(q), abs=1e-5)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_pasted_message_is_embedded_once(retriever):
+    """The expansion is read through BM25 only: one e5 pass per message keeps the app's search in budget."""
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.texts = inner, []
+
+        def encode_queries(self, texts):
+            self.texts += list(texts)
+            return self.inner.encode_queries(texts)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    r = copy.copy(retriever)
+    r.embedder = Counting(retriever.embedder)
+    q = "【XX金融】您已严重逾期，明天安排人员上门外访，并通知你的通讯录好友和单位"
+    a = analyze(q)
+    assert a.expansion.strip()  # a message the analysis expands
+    assert r.search(q, k=10, expansion=a.expansion, boost=a.refs)
+    assert len(r.embedder.texts) == 1
+    r.embedder.texts.clear()
+    r.search(q, k=10, expansion=a.expansion, boost=a.refs, query_vec=retriever.encode(q))
+    assert r.embedder.texts == []
 
 
 @pytest.mark.model

@@ -13,9 +13,6 @@ much weight as the much better dense list.
 from __future__ import annotations
 
 import copy
-import json
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -23,39 +20,14 @@ from yuqi import adapter as query_adapter
 from yuqi.documents import Chunk, Hit
 from yuqi.embed import Embedder
 from yuqi.index import BuiltIndex, load_vectors
+from yuqi.ranker import POOL, chapters, features, official_flags, ranker_weights, top_scores
 from yuqi.textnorm import normalize_for_search, tokenize_zh
 
 RRF_K = 60
-POOL = 60  # candidates taken from each signal before fusion
 BOOST_WEIGHT = 2.0
 BASIS_PER_CARD = 2  # statutes a retrieved card brings along: its first two 依据 (measured 1–6, see README)
 APP_MODE = "hybrid+expansion"
 MODES = ("bm25", "dense", "hybrid", "rrf+expansion", APP_MODE, "hybrid+rerank")
-RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
-# The order of the columns `features` returns; ranker.json names them, so a stale file is caught.
-FEATURES = ("dense", "dense_gap", "bm25", "dense_exp_gap", "bm25_exp", "pointed", "chapter_gap",
-            "rank_dense", "rank_bm25", "rank_dense_exp", "rank_bm25_exp", "official")
-
-
-@lru_cache(maxsize=1)
-def ranker_weights() -> np.ndarray:
-    data = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{RANKER_FILE} was trained on other features; run python -m eval.tune_ranker")
-    return np.asarray(data["weights"], dtype=np.float32)
-
-
-def official_prior() -> float:
-    """What the ranker adds to a passage of a law or regulation over an article or card otherwise alike."""
-    return float(ranker_weights()[FEATURES.index("official")])
-
-
-def is_official(chunk: Chunk) -> bool:
-    """Official legal text (a law's or regulation's 条, or a short regulation kept whole), not an
-    article or knowledge card written about the law."""
-    return chunk.kind == "statute" or chunk.meta.get("origin") == "regulation"
-
-
 def _single_thread_blas() -> None:
     """Keep OpenBLAS to one thread for the process.
 
@@ -76,8 +48,8 @@ class Retriever:
         self.vocab = index.bm25.vocab_dict or {}
         self.vectors = load_vectors(index)  # exact scores for every chunk: a few MB, < 1 ms per query
         _single_thread_blas()
-        self.chapter_of = _chapters(index.chunks)
-        self.official = _official(index.chunks)
+        self.chapter_of = chapters(index.chunks)
+        self.official = official_flags(index.chunks)
         self.basis = _card_basis(index)
         # The app's mode reads dense scores through the query adapter fitted for this model (if any);
         # `dense` mode and the decline threshold keep the plain cosine they were measured with.
@@ -101,7 +73,7 @@ class Retriever:
         if not self.chunks or not query.strip():
             return []
         vec = self.embedder.encode_queries([query])[0] if query_vec is None else query_vec
-        return _top(self._dense_scores(vec), k)
+        return top_scores(self._dense_scores(vec), k)
 
     def _dense_scores(self, vec: np.ndarray) -> np.ndarray:
         return self.vectors @ np.asarray(vec, dtype=np.float32).reshape(-1)
@@ -113,7 +85,7 @@ class Retriever:
         return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
 
     def sparse(self, query: str, k: int = POOL) -> list[tuple[int, float]]:
-        return [(i, s) for i, s in _top(self._bm25_scores(query), k) if s > 0]
+        return [(i, s) for i, s in top_scores(self._bm25_scores(query), k) if s > 0]
 
     def search(
         self, query: str, k: int = 10, mode: str = APP_MODE, expansion: str = "", boost: tuple[str, ...] = (),
@@ -130,19 +102,20 @@ class Retriever:
         if mode == "dense":
             return self._hits(self.dense(query, k, query_vec), k, dense=True)
         uses_analysis = mode in (APP_MODE, "rrf+expansion", "hybrid+rerank")
+        learned = mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker is not None)
         sig = self._signals(query, expansion if uses_analysis else "", boost if uses_analysis else (), query_vec,
-                            adapted=mode in (APP_MODE, "hybrid+rerank"))
+                            adapted=mode in (APP_MODE, "hybrid+rerank"), dense_expansion=uses_analysis and not learned)
         if not uses_analysis:
             sig["pointed"] = []  # plain hybrid stays the two-retriever baseline
-        if mode == APP_MODE or (mode == "hybrid+rerank" and self.reranker):
+        if learned:
             cand, X = features(sig, self.chapter_of, self.official)
             scores = X @ ranker_weights()
             fused = with_basis(sorted(zip(cand.tolist(), scores.tolist()), key=lambda kv: (-kv[1], kv[0])), self.basis)
         else:
-            lists = [_top(sig["dense"], POOL), _top(sig["bm25"], POOL)]
+            lists = [top_scores(sig["dense"], POOL), top_scores(sig["bm25"], POOL)]
             weights = [1.0, 1.0]
             if uses_analysis and expansion:
-                lists += [_top(sig["bm25_exp"], POOL), _top(sig["dense_exp"], POOL)]
+                lists += [top_scores(sig["bm25_exp"], POOL), top_scores(sig["dense_exp"], POOL)]
                 weights += [1.0, 1.0]
             if sig["pointed"]:
                 lists.append([(i, 1.0) for i in sig["pointed"]])
@@ -153,29 +126,31 @@ class Retriever:
             hits = self._rerank(query, hits)[:k]
         return hits[:k]
 
-    def _signals(self, query: str, expansion: str, boost: tuple[str, ...], query_vec, adapted: bool = True) -> dict:
-        """Every chunk's score under each signal for one query (one forward pass for both texts).
-        `adapted`: dense scores through the query adapter (the app's mode); the baselines stay plain."""
+    def _signals(self, query: str, expansion: str, boost: tuple[str, ...], query_vec, adapted: bool = True,
+                 dense_expansion: bool = False) -> dict:
+        """Every chunk's score under each signal for one query.
+        `adapted`: dense scores through the query adapter (the app's mode); the baselines stay plain.
+        `dense_expansion`: also embed query + expansion (the old RRF baseline only). The ranker reads
+        the expansion through BM25 alone: its dense twin cost a second e5 pass per message (about
+        25 ms of the 50 ms budget) for messages_dev MRR@10 0.611 vs 0.622, stard_dev unchanged."""
         expanded = f"{query} {normalize_for_search(expansion)}" if expansion.strip() else ""
-        if query_vec is None:
-            vecs = self.embedder.encode_queries([query, expanded] if expanded else [query])
-        else:
-            vecs = [query_vec] + (list(self.embedder.encode_queries([expanded])) if expanded else [])
-        cosine = dense = self._dense_scores(vecs[0])
+        vec = self.embedder.encode_queries([query])[0] if query_vec is None else query_vec
+        cosine = dense = self._dense_scores(vec)
         # Only for questions the analysis found no threat in: the map was fitted on real legal questions,
         # and on pasted collection messages it pulled them off the statutes the analysis points to
         # (messages_dev hit@5 0.90 -> 0.78 with it).
         if adapted and self.adapter is not None and not expanded:
-            vecs = self.adapter(np.stack(vecs))
-            dense = self._dense_scores(vecs[0])
+            dense = self._dense_scores(self.adapter(vec[None, :])[0])
         bm25 = self._bm25_scores(query)
         pointed = [self.index.by_ref[r][0] for r in (*boost, *named_refs(query)) if r in self.index.by_ref]
-        return {
+        sig = {
             # `cosine` is the plain query's: hits report it, and the decline threshold was set on it.
             "dense": dense, "cosine": cosine, "bm25": bm25, "pointed": list(dict.fromkeys(pointed)),
-            "dense_exp": self._dense_scores(vecs[1]) if expanded else dense,
             "bm25_exp": self._bm25_scores(expanded) if expanded else bm25,
         }
+        if dense_expansion:
+            sig["dense_exp"] = self._dense_scores(self.embedder.encode_queries([expanded])[0]) if expanded else dense
+        return sig
 
     def _hits(self, ranked: list[tuple[int, float]], k: int, dense: bool) -> list[Hit]:
         out = []
@@ -230,64 +205,6 @@ def with_basis(ranked: list[tuple[int, float]], basis: dict[int, list[int]]) -> 
                 seen.add(j)
                 out.append((j, score))
     return out
-
-
-def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    k = min(k, len(scores))
-    if k <= 0:
-        return []
-    part = np.argpartition(-scores, k - 1)[:k]
-    part = part[np.lexsort((part, -scores[part]))]  # by score, ties by position: deterministic
-    return [(int(i), float(scores[i])) for i in part]
-
-
-def _chapters(chunks: list[Chunk]) -> np.ndarray:
-    """A group id per chunk: its chapter (document + heading)."""
-    chap: dict[tuple[str, str], int] = {}
-    return np.asarray([chap.setdefault((c.doc_id, c.heading), len(chap)) for c in chunks], dtype=np.int64)
-
-
-def _official(chunks: list[Chunk]) -> np.ndarray:
-    return np.asarray([is_official(c) for c in chunks], dtype=np.float32)
-
-
-def _group_max(x: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    out = np.full(int(groups.max()) + 1 if len(groups) else 0, -np.inf, dtype=np.float32)
-    np.maximum.at(out, groups, x)
-    return out[groups]
-
-
-def _rank_weight(x: np.ndarray) -> np.ndarray:
-    ranks = np.empty(len(x), dtype=np.float32)
-    ranks[np.argsort(-x, kind="stable")] = np.arange(len(x), dtype=np.float32)
-    return 1.0 / np.log2(ranks + 2.0)
-
-
-def features(sig: dict, chapter_of: np.ndarray, official: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate chunk ids, one row of FEATURES each).
-
-    Scores are taken relative to the query's best (cosines of one query sit in a
-    narrow band whose level varies per query; BM25 is unbounded). The chapter
-    feature carries the neighbourhood: the right 条 usually sits in the chapter
-    whose best article the question matches. A whole-law version of it was
-    dropped: it learned "stay in the law of the best match" from STARD (mostly
-    民法典) and pushed a regulation's article (the interest cap) out of the top 5.
-    `official` lets the ranker prefer the law's own text over an article or card that
-    paraphrases it (real questions' gold is the 条; cards still reach the answer, see
-    `yuqi.answer.prepare`).
-    """
-    d, de, b, be = sig["dense"], sig["dense_exp"], sig["bm25"], sig["bm25_exp"]
-    cand = {i for s in (d, de, b, be) for i, _ in _top(s, POOL)} | set(sig["pointed"])
-    cand = np.fromiter(sorted(cand), dtype=np.int64)
-    pointed = np.zeros(len(d), dtype=np.float32)
-    pointed[sig["pointed"]] = 1.0
-    top_d = float(d.max())
-    cols = [
-        d, d - top_d, b / max(float(b.max()), 1e-9), de - float(de.max()), be / max(float(be.max()), 1e-9), pointed,
-        _group_max(d, chapter_of) - top_d,
-        _rank_weight(d), _rank_weight(b), _rank_weight(de), _rank_weight(be), official,
-    ]
-    return cand, np.stack([c[cand] for c in cols], axis=1).astype(np.float32)
 
 
 def named_refs(query: str) -> list[str]:

@@ -13,7 +13,8 @@ from yuqi.citations import check_text, find_citations
 from yuqi.citations import statute_source as citations_statute_source
 from yuqi.citations.ground import passage_citations
 from yuqi.documents import Chunk
-from yuqi.retrieve import Retriever, is_official, official_prior
+from yuqi.ranker import is_official, official_prior
+from yuqi.retrieve import Retriever
 from yuqi.settings import ROOT, Settings
 from yuqi.textnorm import CJK, has_cjk, normalize_for_search
 
