@@ -166,3 +166,21 @@ def test_a_card_is_judged_without_the_rankers_preference_for_the_law_itself(buil
     assert near[-1].chunk.doc_id == "zuolao"
     assert {c.doc_id for c in prep._card_pins(near, retriever)} == {"zuolao"}
     assert prep._card_pins(ranked(sixth - prior - 1.5), retriever) == []  # 8th even on equal footing
+
+
+@pytest.mark.parametrize("question", [
+    "甲小区出入口因为临近市场经常堵车，而从乙小区处通行则可以避开拥堵，甲小区业主应该怎么做？",
+    "邻居家的树挡住我家采光怎么办",
+])
+def test_the_decline_reads_the_corpus_best_match_not_the_top_ten(built, question):
+    """Official text outranks a closer card or article, so the top 10 can miss the best cosine;
+    "nothing close enough in the corpus" must still be judged on the corpus' best."""
+    import importlib
+
+    prep = importlib.import_module("yuqi.answer.prepare")
+    settings, service = built
+    retriever = service.retriever()
+    best = retriever.best_dense(question)
+    expected = best < settings.min_score or (best < settings.min_score + prep.SOFT_MARGIN
+                                             and not any(w in question for w in prep.DOMAIN_WORDS))
+    assert prep.prepare(question, retriever, offline(settings)).declined == expected

@@ -20,7 +20,7 @@ from yuqi.textnorm import CJK, has_cjk, normalize_for_search
 
 MAX_PASSAGES = 7
 PER_DOC = 2
-TOP_K = 10  # hits passages, outdated-number checks and the decline read
+TOP_K = 10  # the hits passages and outdated-number checks read
 CARD_WINDOW = 6  # a card answers when it would rank this high on equal footing with the law's text
 
 
@@ -78,7 +78,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     outdated = _question_outdated(query, retriever) + _outdated_items(hits[:MAX_PASSAGES], retriever)
     pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(ranked, retriever)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
-    declined = _should_decline(query, analysis, retriever, settings, hits)
+    declined = _should_decline(query, analysis, retriever, settings, ranked)
     if declined:
         passages = []
     allowed, old_numbers = allowed_refs(passages, retriever)
@@ -213,7 +213,8 @@ def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settin
         return False
     if not has_cjk(query):
         return True
-    # The search already scored the query densely: reuse that instead of embedding it again.
+    # The search already scored the query densely (every candidate, so the corpus' best cosine is
+    # among them even when the ranker puts official text above it): reuse that, no second embedding.
     scores = [h.dense for h in hits if h.dense is not None]
     best = max(scores) if scores else retriever.best_dense(query)
     if best < settings.min_score:
