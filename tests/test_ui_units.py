@@ -27,6 +27,15 @@ def test_a_plain_question_gets_no_templates():
     assert step_texts(analyze_followup("诉讼时效是多久？", None)) == []
 
 
+def test_a_question_about_a_threat_is_not_quoted_as_the_message_received():
+    question = "网贷逾期会坐牢吗"
+    analysis = analyze_followup(question, None)
+    steps = step_texts(analysis)
+    assert analysis.threats and not analysis.is_message and steps  # the drafts are offered …
+    assert all(question not in s.text for s in steps)  # … but never claim the question was the message
+    assert any("请粘贴收到的信息原文" in s.text for s in steps)
+
+
 @dataclass
 class P:
     n: int

@@ -44,7 +44,9 @@ def fields(analysis, today: dt.date | None = None) -> dict[str, str]:
 
     d = _data()["defaults"]
     today = today or dt.date.today()
-    quote = re.sub(r"\s+", " ", analysis.text).strip()
+    # Only a pasted message is quoted as "the message I received": a question about a threat
+    # ("网贷逾期会坐牢吗") is the person's own words, so the draft asks for the message instead.
+    quote = re.sub(r"\s+", " ", analysis.text).strip() if analysis.is_message else ""
     quote = quote if len(quote) <= QUOTE_LIMIT else quote[:QUOTE_LIMIT] + "……"
     return {
         "platform": _platform(analysis, d["platform"]),
