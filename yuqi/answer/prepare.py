@@ -207,7 +207,7 @@ DOMAIN_WORDS = _domain_words()
 SOFT_MARGIN = 0.015  # just above the hard floor, a question must also be about debt or the law
 
 
-def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settings: Settings, hits=()) -> bool:
+def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settings: Settings, ranked=()) -> bool:
     """Nothing to judge and nothing close enough in the corpus: say so instead of answering."""
     if analysis.threats or analysis.verdict or analysis.harassment:
         return False
@@ -215,7 +215,7 @@ def _should_decline(query: str, analysis: Analysis, retriever: Retriever, settin
         return True
     # The search already scored the query densely (every candidate, so the corpus' best cosine is
     # among them even when the ranker puts official text above it): reuse that, no second embedding.
-    scores = [h.dense for h in hits if h.dense is not None]
+    scores = [h.dense for h in ranked if h.dense is not None]
     best = max(scores) if scores else retriever.best_dense(query)
     if best < settings.min_score:
         return True
