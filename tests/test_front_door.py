@@ -184,3 +184,21 @@ def test_the_decline_reads_the_corpus_best_match_not_the_top_ten(built, question
     expected = best < settings.min_score or (best < settings.min_score + prep.SOFT_MARGIN
                                              and not any(w in question for w in prep.DOMAIN_WORDS))
     assert prep.prepare(question, retriever, offline(settings)).declined == expected
+
+
+@pytest.mark.parametrize("question", ["网贷逾期会坐牢吗", "欠网贷不还会被判刑吗？"])
+def test_a_penal_article_is_quoted_at_its_basic_offence_not_its_heaviest_tier(built, question):
+    """刑法第二百六十六条 was quoted as "数额特别巨大…处十年以上有期徒刑或者无期徒刑" to a person asking
+    whether an overdue loan means jail: the clause nearest 坐牢 in meaning, and the furthest from them."""
+    from yuqi.answer.compose import SENT, aggravated_tiers
+
+    settings, service = built
+    a = answer(service, question, settings=offline(settings))
+    basis = a.text.split("**法律依据**")[1]
+    quoted = {int(n): line for n, line in re.findall(r"^- \[(\d+)\] (.*)$", basis, re.M)}
+    penal = [p for p in a.passages if p.n in quoted and p.chunk.title == "中华人民共和国刑法"]
+    assert penal  # otherwise this test says nothing
+    for p in penal:
+        tiers = aggravated_tiers([s.strip() for s in SENT.findall(p.chunk.text)])
+        assert tiers and not any(t.rstrip("。；：")[:40] in quoted[p.n] for t in tiers), quoted[p.n]
+    check_markers(a)

@@ -48,11 +48,14 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
 
     Words of the passage's own title do not count (a question naming 治安管理处罚法 would
     otherwise pick whichever item mentions 治安管理处罚); when no sentence shares a word and the
-    loaded embedder is at hand, the sentence nearest the question in meaning is taken."""
+    loaded embedder is at hand, the sentence nearest the question in meaning is taken. A penal
+    article's aggravated tier is a candidate only when the question names its circumstance."""
     sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
+    unasked = set(aggravated_tiers(sents)) - set(aggravated_tiers(sents, query))
     # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items.
     sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
              and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
+    sents = [s for s in sents if s not in unasked] or sents
     if not sents:
         return []
     tokens = set(tokenize_zh(query)) - set(tokenize_zh(title))
@@ -63,6 +66,16 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
         order = (vecs[1:] @ vecs[0]).argsort()[::-1]
         best = [sents[i] for i in order[:limit]]
     return sorted(best or sents[:1], key=sents.index)
+
+
+def aggravated_tiers(sents: list[str], named_in: str | None = None) -> list[str]:
+    """The sentences after an article's first that open with an aggravating circumstance
+    (数额巨大…的，处 / 情节较重的，处 / 致人死亡的，处), the heavier penalties of a penal article;
+    with `named_in`, only those whose circumstance that text names (wording.json says why)."""
+    rule = wording()["aggravated_tier"]
+    rx = pattern(rule["pattern"].format(circumstance=rule["circumstance"]))
+    named = set(pattern(rule["circumstance"]).findall(named_in)) if named_in is not None else None
+    return [s for s in sents[1:] if (m := rx.match(s)) and (named is None or any(w in m.group() for w in named))]
 
 
 def _short(text: str, limit: int) -> str:

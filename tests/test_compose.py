@@ -1,0 +1,44 @@
+"""Which sentence of a passage the offline answer quotes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from yuqi.answer.compose import key_sentences
+
+FRAUD = ("诈骗公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金；"
+         "数额巨大或者有其他严重情节的，处三年以上十年以下有期徒刑，并处罚金；"
+         "数额特别巨大或者有其他特别严重情节的，处十年以上有期徒刑或者无期徒刑，并处罚金或者没收财产。")
+
+
+class NearestSays:
+    """An encoder under which the question sits nearest the sentence containing `word`
+    (e5 puts 坐牢 nearest the longest prison term)."""
+
+    def __init__(self, word: str):
+        self.word = word
+
+    def encode_queries(self, texts):
+        return np.asarray([[1.0, 0.0] if i == 0 else [(self.word in t) * 1.0, 1.0] for i, t in enumerate(texts)])
+
+
+def test_by_meaning_alone_a_penal_article_is_quoted_at_its_basic_offence():
+    quote = key_sentences(FRAUD, "网贷逾期会坐牢吗", 1, "中华人民共和国刑法", NearestSays("无期徒刑"))
+    assert quote == [FRAUD.split("；")[0] + "；"]
+
+
+def test_an_aggravated_tier_is_quoted_when_the_question_names_it():
+    quote = key_sentences(FRAUD, "诈骗数额特别巨大判几年", 1, "中华人民共和国刑法", NearestSays("无期徒刑"))
+    assert quote and quote[0].startswith("数额特别巨大")
+
+
+def test_an_article_without_tiers_is_still_quoted_by_meaning():
+    text = "借款人应当按照约定的期限返还借款。对借款期限没有约定或者约定不明确的，借款人可以随时返还；贷款人可以催告借款人在合理期限内返还。"
+    quote = key_sentences(text, "钱到底哪天给", 1, "中华人民共和国民法典", NearestSays("催告"))
+    assert quote == ["贷款人可以催告借款人在合理期限内返还。"]
+
+
+def test_a_stray_shared_word_does_not_reach_an_aggravated_tier():
+    # 财产 is in the heaviest tier's penalty (没收财产), not in its circumstance.
+    quote = key_sentences(FRAUD, "把公安局收押的自己的财产偷回来是犯罪吗？", 1, "中华人民共和国刑法")
+    assert quote == [FRAUD.split("；")[0] + "；"]
