@@ -27,7 +27,8 @@ def valid_refs() -> set[str]:
     with sqlite3.connect(db) as con:
         rows = con.execute("select law_name, article_no from articles").fetchall()
     seeds = {p.stem for p in (ROOT / "corpus" / "articles").glob("*.txt")}
-    return {f"{law}#{no}" for law, no in rows} | seeds | {"hecha_qudao"}
+    cards = {p.stem for p in (ROOT / "corpus" / "knowledge").glob("*.md")} - {"README"}
+    return {f"{law}#{no}" for law, no in rows} | seeds | cards
 
 
 @pytest.mark.parametrize("text,verdict,threats", [
@@ -67,7 +68,7 @@ def test_reasons_quote_cues_from_the_message() -> None:
 
 
 @pytest.mark.parametrize("text", [COURT_SCAM, TERMINATION, VISIT, CONTACTS, CRIMINAL,
-                                  "收到了法院的支付令，十五天内不还会怎么样？"])
+                                  "收到了法院的支付令，十五天内不还会怎么样？", "信用卡逾期会坐牢吗"])
 def test_all_refs_exist(text: str) -> None:
     a = analyze(text)
     known = valid_refs()
@@ -79,6 +80,16 @@ def test_refs_fit_the_threat() -> None:
     assert analyze(TERMINATION).refs[0] == "中华人民共和国民法典#第五百六十三条"
     assert "中华人民共和国民事诉讼法#第二百二十七条" in analyze("收到了法院的支付令怎么办？").refs
     assert analyze(CONTACTS).refs[0] == "中华人民共和国个人信息保护法#第十条"
+
+
+def test_a_credit_card_threatened_with_jail_points_to_malicious_overdraft_not_fraud() -> None:
+    """刑法第一百九十六条 (恶意透支) is a credit card's own criminal provision; 诈骗罪 is the general one."""
+    card = analyze("信用卡逾期会坐牢吗").refs
+    assert card[:2] == ("中华人民共和国刑法#第一百九十六条", "eyi_touzhi")
+    assert card.index("中华人民共和国刑法#第一百九十六条") < card.index("中华人民共和国刑法#第二百六十六条")
+    assert "中华人民共和国刑法#第一百九十六条" not in analyze("网贷逾期会坐牢吗").refs
+    # A credit card without a criminal threat keeps the threat's own statutes.
+    assert "中华人民共和国刑法#第一百九十六条" not in analyze("信用卡逾期了，催收说要打电话给我通讯录里的人").refs
 
 
 def test_verify_never_echoes_message_numbers_or_links() -> None:

@@ -42,3 +42,28 @@ def test_a_stray_shared_word_does_not_reach_an_aggravated_tier():
     # 财产 is in the heaviest tier's penalty (没收财产), not in its circumstance.
     quote = key_sentences(FRAUD, "把公安局收押的自己的财产偷回来是犯罪吗？", 1, "中华人民共和国刑法")
     assert quote == [FRAUD.split("；")[0] + "；"]
+
+
+def test_a_bare_referral_is_never_the_quote():
+    text = FRAUD + "本法另有规定的，依照规定。"
+    quote = key_sentences(text, "这种情况依照什么规定处理", 1, "中华人民共和国刑法", NearestSays("另有规定"))
+    assert quote == [FRAUD.split("；")[0] + "；"]
+
+
+REFUSAL = ("对人民法院的判决、裁定有能力执行而拒不执行，情节严重的，处三年以下有期徒刑、拘役或者罚金；"
+           "情节特别严重的，处三年以上七年以下有期徒刑，并处罚金。"
+           "单位犯前款罪的，对单位判处罚金，并对其直接负责的主管人员和其他直接责任人员，依照前款的规定处罚。")
+
+
+def test_the_unit_crime_clause_is_quoted_only_for_a_question_about_a_company():
+    person = key_sentences(REFUSAL, "判决了不还钱算犯罪吗", 1, "中华人民共和国刑法", NearestSays("单位"))
+    assert person == [REFUSAL.split("；")[0] + "；"]
+    company = key_sentences(REFUSAL, "单位犯了这个罪怎么处罚", 1, "中华人民共和国刑法")
+    assert company and company[0].startswith("单位犯前款罪")
+
+
+def test_an_aggravated_tier_is_reached_only_by_its_own_circumstance():
+    text = ("未取得医生执业资格的人非法行医，情节严重的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金；"
+            "严重损害就诊人身体健康的，处三年以上十年以下有期徒刑，并处罚金；造成就诊人死亡的，处十年以上有期徒刑，并处罚金。")
+    quote = key_sentences(text, "对病人的生命与健康漠不关心，导致病人死亡，构成犯罪吗？", 1, "中华人民共和国刑法")
+    assert quote == ["造成就诊人死亡的，处十年以上有期徒刑，并处罚金。"]

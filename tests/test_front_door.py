@@ -190,7 +190,7 @@ def test_the_decline_reads_the_corpus_best_match_not_the_top_ten(built, question
 def test_a_penal_article_is_quoted_at_its_basic_offence_not_its_heaviest_tier(built, question):
     """刑法第二百六十六条 was quoted as "数额特别巨大…处十年以上有期徒刑或者无期徒刑" to a person asking
     whether an overdue loan means jail: the clause nearest 坐牢 in meaning, and the furthest from them."""
-    from yuqi.answer.compose import SENT, aggravated_tiers
+    from yuqi.answer.compose import SENT, secondary_clauses
 
     settings, service = built
     a = answer(service, question, settings=offline(settings))
@@ -199,6 +199,19 @@ def test_a_penal_article_is_quoted_at_its_basic_offence_not_its_heaviest_tier(bu
     penal = [p for p in a.passages if p.n in quoted and p.chunk.title == "中华人民共和国刑法"]
     assert penal  # otherwise this test says nothing
     for p in penal:
-        tiers = aggravated_tiers([s.strip() for s in SENT.findall(p.chunk.text)])
+        tiers = secondary_clauses([s.strip() for s in SENT.findall(p.chunk.text)])
         assert tiers and not any(t.rstrip("。；：")[:40] in quoted[p.n] for t in tiers), quoted[p.n]
+    check_markers(a)
+
+
+def test_a_credit_card_question_is_answered_by_the_malicious_overdraft_card_and_article(built):
+    """The analysis names 刑法第一百九十六条 and the 恶意透支 card for a credit card and jail: the card
+    answers (not the general 会坐牢吗 one), with the article's definition of 恶意透支 and the article shown."""
+    settings, service = built
+    a = answer(service, "信用卡逾期会坐牢吗", settings=offline(settings))
+    lead = a.text.splitlines()[0]
+    assert "恶意透支" in lead and "非法占有" in lead, lead
+    why = a.text.split("**为什么**")[1].split("**怎么核实**")[0]
+    assert "恶意透支是指持卡人以非法占有为目的" in why, why
+    assert "中华人民共和国刑法#第一百九十六条" in {p.chunk.ref for p in a.passages}
     check_markers(a)

@@ -27,11 +27,15 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 def collect_refs(reasons: tuple[Reason, ...], threats: tuple[str, ...], topic_ids: tuple[str, ...]) -> tuple[str, ...]:
-    """Reasons first (they carry the verdict), then topic-specific, then per threat."""
+    """Reasons first (they carry the verdict), then topic-specific, then per threat (a threat's
+    statutes for this kind of debt before its general ones)."""
     data = advice()
     refs = [r for reason in reasons for r in reason.refs]
     refs += [r for t in topic_ids for r in data["cue_refs"].get(t, ())]
-    refs += [r for t in threats for r in data["threat_refs"].get(t, ())]
+    for t in threats:
+        by_topic = data["threat_topic_refs"].get(t, {})
+        refs += [r for topic in topic_ids for r in by_topic.get(topic, ())]
+        refs += data["threat_refs"].get(t, [])
     return _unique(refs)
 
 

@@ -43,17 +43,22 @@ def _body(chunk) -> str:
     return text[len(chunk.article_no):].lstrip() if chunk.article_no and text.startswith(chunk.article_no) else text
 
 
-def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encoder=None) -> list[str]:
+def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encoder=None,
+                  asked: str | None = None) -> list[str]:
     """The sentences of a passage that share most words with the question, in passage order.
 
     Words of the passage's own title do not count (a question naming 治安管理处罚法 would
     otherwise pick whichever item mentions 治安管理处罚); when no sentence shares a word and the
-    loaded embedder is at hand, the sentence nearest the question in meaning is taken. A penal
-    article's aggravated tier is a candidate only when the question names its circumstance."""
+    loaded embedder is at hand, the sentence nearest the question in meaning is taken. A clause for
+    a narrower case (a penal article's aggravated tier, its unit-crime clause) is a candidate only
+    when the person's own text (`asked`, default `query`) asks about that case."""
     sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
-    unasked = set(aggravated_tiers(sents)) - set(aggravated_tiers(sents, query))
-    # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items.
+    unasked = set(secondary_clauses(sents, query if asked is None else asked))
+    # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items;
+    # a bare referral (法律另有规定的，依照其规定) says nothing by itself.
+    referral = pattern(wording()["referral_only"]["pattern"])
     sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
+             and not referral.match(s)
              and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
     sents = [s for s in sents if s not in unasked] or sents
     if not sents:
@@ -68,14 +73,17 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
     return sorted(best or sents[:1], key=sents.index)
 
 
-def aggravated_tiers(sents: list[str], named_in: str | None = None) -> list[str]:
-    """The sentences after an article's first that open with an aggravating circumstance
-    (数额巨大…的，处 / 情节较重的，处 / 致人死亡的，处), the heavier penalties of a penal article;
-    with `named_in`, only those whose circumstance that text names (wording.json says why)."""
-    rule = wording()["aggravated_tier"]
-    rx = pattern(rule["pattern"].format(circumstance=rule["circumstance"]))
-    named = set(pattern(rule["circumstance"]).findall(named_in)) if named_in is not None else None
-    return [s for s in sents[1:] if (m := rx.match(s)) and (named is None or any(w in m.group() for w in named))]
+def secondary_clauses(sents: list[str], asked: str | None = None) -> list[str]:
+    """The sentences after an article's first that apply only in a narrower case (wording.json
+    `secondary_clauses`): all of them, or with `asked` those that text does not ask about."""
+    out = []
+    for rule in wording()["secondary_clauses"]["rules"]:
+        words = set(pattern(rule["asked"]).findall(asked)) if asked is not None else set()
+        for s in sents[1:]:
+            reached = any(w in s for w in words) if rule.get("same_word") else bool(words)
+            if pattern(rule["pattern"]).match(s) and not reached and s not in out:
+                out.append(s)
+    return out
 
 
 def _short(text: str, limit: int) -> str:
@@ -84,12 +92,14 @@ def _short(text: str, limit: int) -> str:
 
 
 def find_card(prepared: Prepared) -> Card | None:
-    """The card among the passages (the best-ranked one comes first)."""
+    """The card among the passages: one the analysis names for this situation (a credit card's
+    恶意透支 card, not the general 会坐牢吗 one), else the best-ranked."""
     by_doc: dict[str, list] = {}
     for p in prepared.passages:
         if is_card_chunk(p.chunk):
             by_doc.setdefault(p.chunk.doc_id, []).append(p.chunk)
-    for chunks in by_doc.values():
+    named = [d for d in prepared.analysis.refs if d in by_doc]
+    for chunks in [by_doc[d] for d in named] + [c for d, c in by_doc.items() if d not in named]:
         card = parse_card(sorted(chunks, key=lambda c: c.start))
         if card:
             return card
@@ -168,7 +178,8 @@ def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
     w = wording()
     lines = []
     for p in statutes[:limit]:
-        quote = "".join(key_sentences(_body(p.chunk), q, 1, p.chunk.title, prepared.encoder)) or _body(p.chunk)
+        quote = "".join(key_sentences(_body(p.chunk), q, 1, p.chunk.title, prepared.encoder, prepared.query))
+        quote = quote or _body(p.chunk)
         lines.append(f"[{p.n}] {w['basis_intro'].format(label=p.chunk.label)}{_short(quote, w['limits']['quote_chars'])}")
     return lines
 

@@ -76,7 +76,7 @@ def prepare(query: str, retriever: Retriever, settings: Settings, previous: Anal
     # Statutes our own wording names come first: a shown sentence must never cite an unshown article.
     pinned = retriever.fetch(fixed_text_refs(analysis) + list(analysis.refs[:4]))
     outdated = _question_outdated(query, retriever) + _outdated_items(hits[:MAX_PASSAGES], retriever)
-    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(ranked, retriever)
+    pinned += retriever.fetch([i.current_ref for i in outdated]) + _card_pins(ranked, retriever, analysis.refs)
     passages = select_passages([(h.chunk, h.score) for h in hits], pinned)
     declined = _should_decline(query, analysis, retriever, settings, ranked)
     if declined:
@@ -108,16 +108,18 @@ def _merge_hits(first, second):
     return out
 
 
-def _card_pins(ranked, retriever: Retriever) -> list[Chunk]:
-    """The best card comes in whole (its short answer, verify and steps are quoted) when it would
-    rank in the top CARD_WINDOW if the ranker's preference for the law's own text over a card that
-    paraphrases it were taken out: that preference orders the sources, it does not make a card less apt."""
+def _card_pins(ranked, retriever: Retriever, named: tuple[str, ...] = ()) -> list[Chunk]:
+    """A card the analysis names for this situation comes in whole (its short answer, verify and
+    steps are quoted); else the best card does when it would rank in the top CARD_WINDOW if the
+    ranker's preference for the law's own text over a card that paraphrases it were taken out: that
+    preference orders the sources, it does not make a card less apt."""
     if not ranked:
         return []
     prior = official_prior()
     level = [h.score - prior * is_official(h.chunk) for h in ranked]
     bar = sorted(level, reverse=True)[min(CARD_WINDOW, len(level)) - 1]
-    for doc_id in card_docs([h.chunk for h, v in zip(ranked, level) if v >= bar]):
+    near = card_docs([h.chunk for h, v in zip(ranked, level) if v >= bar])
+    for doc_id in dict.fromkeys(card_docs(retriever.fetch(list(named))) + near):
         chunks = card_chunks(retriever.chunks, doc_id)
         if parse_card(chunks) is not None:
             return chunks[:3]
