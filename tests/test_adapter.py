@@ -68,14 +68,17 @@ def test_fit_moves_questions_towards_their_gold_passage():
     # the way lay wording sits away from the law's: a linear map can learn to undo it.
     shift = rng.normal(size=32).astype(np.float32)
     gold = list(range(0, 200, 2))
-    Q = P[gold] + 0.6 * shift / np.linalg.norm(shift)
+    # Shifted far enough that the gold passage is no longer first (mean rank about 5): with a small
+    # shift the mean rank starts near 0.1 and the test only measured float noise between machines.
+    Q = P[gold] + 2.0 * shift / np.linalg.norm(shift)
     Q /= np.linalg.norm(Q, axis=1, keepdims=True)
 
     def rank_of_gold(qs):
         return np.mean([(P @ q > P[g] @ q).sum() for q, g in zip(qs, gold)])
 
+    before = rank_of_gold(Q)
     W = fit(Q, [[g] for g in gold], P, steps=60)
-    assert rank_of_gold(QueryAdapter(W, "m", {})(Q)) < rank_of_gold(Q) / 2
+    assert before > 2 and rank_of_gold(QueryAdapter(W, "m", {})(Q)) < before / 5
 
 
 def test_adapter_changes_the_apps_mode_only(tmp_path, fake_embedder):
