@@ -67,3 +67,13 @@ def test_an_aggravated_tier_is_reached_only_by_its_own_circumstance():
             "严重损害就诊人身体健康的，处三年以上十年以下有期徒刑，并处罚金；造成就诊人死亡的，处十年以上有期徒刑，并处罚金。")
     quote = key_sentences(text, "对病人的生命与健康漠不关心，导致病人死亡，构成犯罪吗？", 1, "中华人民共和国刑法")
     assert quote == ["造成就诊人死亡的，处十年以上有期徒刑，并处罚金。"]
+
+
+def test_a_list_item_is_quoted_after_its_lead_in():
+    text = ("有下列行为之一的，处五日以下拘留或者一千元以下罚款；情节较重的，处五日以上十日以下拘留，可以并处一千元以下罚款：\n"
+            "（一）写恐吓信或者以其他方法威胁他人人身安全的；\n（二）公然侮辱他人或者捏造事实诽谤他人的；\n"
+            "（五）多次发送淫秽、侮辱、恐吓等信息或者采取滋扰、纠缠、跟踪等方法，干扰他人正常生活的；")
+    quote = key_sentences(text, "催收天天发恐吓短信骚扰我", 1, "中华人民共和国治安管理处罚法")
+    assert quote == ["有下列行为之一的，处五日以下拘留或者一千元以下罚款：……（一）写恐吓信或者以其他方法威胁他人人身安全的；"]
+    short = key_sentences("有下列情形之一的，可以解除合同：\n（四）恶意透支的。", "恶意透支", 1)
+    assert short == ["有下列情形之一的，可以解除合同：……（四）恶意透支的。"]  # an item too short alone still counts

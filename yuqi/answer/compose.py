@@ -19,6 +19,7 @@ from yuqi.answer.wording import inert, pattern, wording
 from yuqi.textnorm import tokenize_zh
 
 SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
+LIST_ITEM = re.compile(r"^（[一二三四五六七八九十]+）")
 MD_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*•]\s*|\d{1,2}[.、．]\s*|[一二三四五六七八九十]+、)")
 
 
@@ -52,25 +53,33 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
     loaded embedder is at hand, the sentence nearest the question in meaning is taken. A clause for
     a narrower case (a penal article's aggravated tier, its unit-crime clause) is a candidate only
     when the person's own text (`asked`, default `query`) asks about that case."""
-    sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
-    unasked = set(secondary_clauses(sents, query if asked is None else asked))
-    # No headings, titles, fragments, or a list's lead-in ("有下列行为之一的，…") without its items;
-    # a bare referral (法律另有规定的，依照其规定) says nothing by itself.
-    referral = pattern(wording()["referral_only"]["pattern"])
-    sents = [s for s in sents if len(s) >= 12 and re.search(r"[，。；！？,]", s) and "下列" not in s
-             and not referral.match(s)
-             and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)]
-    sents = [s for s in sents if s not in unasked] or sents
-    if not sents:
+    cands = _candidates(text, title, query if asked is None else asked)
+    if not cands:
         return []
     tokens = set(tokenize_zh(query)) - set(tokenize_zh(title))
-    scored = sorted(((len(tokens & set(tokenize_zh(s))), -i, s) for i, s in enumerate(sents)), reverse=True)
-    best = [s for score, _, s in scored[:limit] if score > 0]
-    if not best and encoder is not None and len(sents) > 1:
-        vecs = encoder.encode_queries([query, *sents])
-        order = (vecs[1:] @ vecs[0]).argsort()[::-1]
-        best = [sents[i] for i in order[:limit]]
-    return sorted(best or sents[:1], key=sents.index)
+    scored = sorted(((len(tokens & set(tokenize_zh(own))), -i, i) for i, (_, own) in enumerate(cands)), reverse=True)
+    best = [i for score, _, i in scored[:limit] if score > 0]
+    if not best and encoder is not None and len(cands) > 1:
+        vecs = encoder.encode_queries([query, *(own for _, own in cands)])
+        best = [int(i) for i in (vecs[1:] @ vecs[0]).argsort()[::-1][:limit]]
+    return [cands[i][0] for i in sorted(best or [0])]
+
+
+def _candidates(text: str, title: str, asked: str) -> list[tuple[str, str]]:
+    """(what is quoted, its own words) per quotable sentence. Not headings, titles, fragments, a
+    list's lead-in alone ("有下列行为之一的，…") or a bare referral (法律另有规定的，依照其规定); a list
+    item is quoted after its lead-in (有下列行为之一的，处…：……（二）…) and matched on its own words."""
+    sents = [MD_LEAD.sub("", s).strip() for s in SENT.findall(text)]
+    unasked = set(secondary_clauses(sents, asked))
+    lead = next((s for s in sents if "下列" in s), "")
+    referral = pattern(wording()["referral_only"]["pattern"])
+    out = []
+    for s in sents:
+        shown = f"{lead.rstrip('；：:，,')}：……{s}" if lead and LIST_ITEM.match(s) else s
+        if (len(shown) >= 12 and re.search(r"[，。；！？,]", shown) and "下列" not in s and not referral.match(s)
+                and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)):
+            out.append((shown, s))
+    return [c for c in out if c[1] not in unasked] or out
 
 
 def secondary_clauses(sents: list[str], asked: str | None = None) -> list[str]:
