@@ -79,7 +79,17 @@ def _list(settings) -> int:
         for item in (d.get("citations") or {}).get("items", []):
             if item["status"] != "verified":
                 print(f"    ⚠ {item['raw']}: {item['note']}")
+    if line := _bank_line(settings):
+        print(line)
     return 0
+
+
+def _bank_line(settings) -> str | None:
+    from ingest.casebank import describe
+    from yuqi import index as ix
+
+    build = ix.current_build(settings.index_dir)
+    return describe(ix.read_manifest(build).counts) if build else None
 
 
 def main(argv: list[str] | None = None) -> int:

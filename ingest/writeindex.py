@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ingest.casebank import bank_texts
 from yuqi import index as ix
 from yuqi.documents import Chunk, text_hash
 from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
@@ -22,12 +23,15 @@ def write_index(
     reuse: dict[str, np.ndarray], progress: Progress | None, started: float,
 ) -> tuple[str, int]:
     texts = [ix.search_text(c) for c in chunks]
-    hashes = [text_hash(t) for t in texts]
-    vectors, embedded = _vectors(texts, hashes, settings, embedder, reuse, progress)
+    cases, bank_counts = bank_texts(settings.corpus_dir)  # embedded with the corpus, kept apart from it
+    hashes = [text_hash(t) for t in texts + cases]
+    vectors, embedded = _vectors(texts + cases, hashes, settings, embedder, reuse, progress)
+    vectors = vectors[: len(texts)]
     counts = {
         "docs": len(docs), "chunks": len(chunks),
         "statute_chunks": sum(c.kind == "statute" for c in chunks),
         "article_chunks": sum(c.kind == "article" for c in chunks),
+        **bank_counts,
     }
     manifest = ix.Manifest(
         embed_model=embedder.name, model_fingerprint=embedder.fingerprint, dim=embedder.dim,

@@ -15,7 +15,6 @@ from yuqi.analysis.threats import quotes_ultimatum
     ("律所寄了一封函过来，写着十日内不联系将代理平台提起诉讼，这个要理吗？", "plausible",
      {"lawsuit", "lawyer_letter"}),
     ("贷款公司发消息说要解除合同，剩下的钱要一次性还清，这样正常吗", "plausible", {"termination"}),
-    ("短信说法院后天派人来拘传我，真会这样吗？", "exaggerated", {"criminal"}),
     ("收到短信说逾期会报送征信，真的会吗？", "plausible", {"credit"}),
 ])
 def test_reported_message_is_judged_like_the_message(text: str, verdict: str, threats: set[str]) -> None:
@@ -85,10 +84,15 @@ def test_credit_reporting_is_plausible_unless_overstated(text: str, verdict: str
     "对方说案子在我户籍地法院立了，过几天就传唤我去法院",
     "催收说已经在我老家法院起诉了，下周法院会派人来拘传我",
     "【法务中心】你的欠款纠纷已经在户籍所在地法院立案，近期将对你依法传唤。",
+    "短信说法院后天派人来拘传我，真会这样吗？",
 ])
-def test_summons_by_arrest_for_civil_debt_is_exaggerated(text: str) -> None:
+def test_summons_or_arrest_warrant_alone_is_not_called_overstatement(text: str) -> None:
+    """Civil courts summon by 传票 (民事诉讼法第一百四十七条) and may 拘传 a defendant who must appear
+    (第一百一十二条) or a 被执行人 (民诉法解释第四百八十二条): the word alone proves nothing either way."""
     a = analyze(text)
-    assert a.verdict == "exaggerated" and "lawsuit" in a.threats
+    assert "lawsuit" in a.threats or "criminal" in a.threats
+    assert not any(r.key == "overstated" for r in a.reasons)
+    assert not any("不会被“拘传" in r.text for r in a.reasons)
 
 
 def test_real_summons_wording_is_not_flagged() -> None:

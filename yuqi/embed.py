@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -23,6 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights come from disk, never fr
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 Progress = Callable[[int, int], None]
+_RECENT = 32  # query vectors remembered per model (a few sessions' last messages)
 
 
 @runtime_checkable
@@ -54,6 +56,7 @@ class Embedder:
         self.path = resolve_model(name, cache_dir)
         self.batch_size = batch_size
         self._lock = threading.Lock()  # one model shared by every session of the app
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         try:
             from sentence_transformers import SentenceTransformer
 
@@ -72,7 +75,19 @@ class Embedder:
         return f"{self.name}|{Path(self.path).name}"
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(list(texts), self._query_prompt, None)
+        texts = list(texts)
+        if len(texts) != 1:
+            return self._encode(texts, self._query_prompt, None)
+        # The analysis (nearest cases) and retrieval read the same message: one forward pass serves both.
+        with self._lock:
+            hit = self._recent.get(texts[0])
+        if hit is None:
+            hit = self._encode(texts, self._query_prompt, None)
+            with self._lock:
+                self._recent[texts[0]] = hit
+                while len(self._recent) > _RECENT:
+                    self._recent.popitem(last=False)
+        return hit.copy()
 
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         return self._encode(list(texts), self._passage_prompt, progress)

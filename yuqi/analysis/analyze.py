@@ -10,6 +10,7 @@ from .facts import read_facts
 from .lexicon import rule
 from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
 from .threats import is_message, threats_from_cues, wants_judgement
+from .learned import revise
 from .verdict import decide, unsure_reason
 
 _NEW_MESSAGE_KINDS = {"sender", "case_number", "url_unknown", "url_official", "bank_card",
@@ -61,7 +62,8 @@ def _should_judge(text: str, facts: Facts, message: bool) -> bool:
     return wants_judgement(text)
 
 
-def analyze(text: str, encoder=None) -> Analysis:
+def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
+    """`learn=False` keeps the rule layer's verdict (the bank's cross-validation scores the rules alone)."""
     text = text if isinstance(text, str) else ""
     cues = extract_cues(text)
     facts = read_facts(text, cues)
@@ -73,12 +75,21 @@ def analyze(text: str, encoder=None) -> Analysis:
     threats = _threats(cues, facts)
     message = is_message(text, cues) or bool(facts.conduct) or facts.addressee == "third_party"
     verdict, reasons, conflict = (None, (), False)
-    if _should_judge(text, facts, message):
+    judge = _should_judge(text, facts, message)
+    if judge:
         # Cues inside an injected instruction were dropped (risk cues excepted), so injected
         # text can never add a plausible signal; it can only keep a payment demand visible.
         verdict, reasons, conflict = decide(facts, threats)
-        if verdict is None and threats:
-            reasons = (unsure_reason(threats),)
+    similar, learned = (), False
+    if learn and encoder is not None and text.strip():
+        rules = Analysis(text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
+                         is_message=message, facts=facts)
+        if judged := revise(rules, encoder):
+            conflict = conflict and judged.verdict == verdict
+            verdict, reasons, threats, similar, learned = (judged.verdict, judged.reasons, judged.threats,
+                                                           judged.similar, True)
+    if judge and verdict is None and threats:
+        reasons = (unsure_reason(threats),)
     topic_ids = topics(text)
     return Analysis(
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
@@ -86,7 +97,7 @@ def analyze(text: str, encoder=None) -> Analysis:
         conflict=conflict, expansion=expansion(threats, cues, topic_ids, verdict),
         refs=collect_refs(reasons, threats, topic_ids),
         verify=collect_verify(threats, cues, verdict),
-        steps=collect_steps(verdict, threats, topic_ids), facts=facts,
+        steps=collect_steps(verdict, threats, topic_ids), facts=facts, similar=similar, learned=learned,
     )
 
 

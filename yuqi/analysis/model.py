@@ -34,6 +34,7 @@ class Reason:
     text: str
     cue: Cue | None
     refs: tuple[str, ...] = ()
+    key: str = ""  # the red flag or lawful step it comes from (lawful.json), "" for advice texts
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class Analysis:
     question: str = ""  # the follow-up question when this analysis carries an earlier message
     followup: bool = False
     facts: Facts = Facts()
+    similar: tuple = ()  # yuqi.analysis.similar.SimilarCase: close real cases that agree with the verdict
+    learned: bool = False  # the verdict came through the bank-fitted model, not the rules alone
 
     @property
     def verdict_label(self) -> str:

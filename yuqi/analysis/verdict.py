@@ -23,7 +23,7 @@ _THIRD_PLACES = ("村", "居委", "街道")
 def flag(key: str, cue: Cue | None) -> Signal:
     data = lawful()["red_flags"][key]
     text = f"“{cue.text}”：{data['text']}" if cue else data["text"]
-    return data["verdict"], Reason(text, cue, tuple(data["refs"]))
+    return data["verdict"], Reason(text, cue, tuple(data["refs"]), key)
 
 
 def _cue(fact: Fact | None) -> Cue | None:
@@ -43,7 +43,7 @@ _DEMAND_FLAGS = (("send_info", "credentials"), ("download", "screen_share"), ("p
 
 def _case_flag(key: str, case: CaseNumber, detail: str) -> Signal:
     verdict, reason = flag(key, None)
-    return verdict, Reason(f"“{case.raw}”：{reason.text}（{detail}）", None, reason.refs)
+    return verdict, Reason(f"“{case.raw}”：{reason.text}（{detail}）", None, reason.refs, key)
 
 
 def scam_signals(f: Facts) -> Iterator[Signal]:
@@ -51,7 +51,9 @@ def scam_signals(f: Facts) -> Iterator[Signal]:
     for kind, key in _DEMAND_FLAGS:
         if d := f.has("demands", kind):
             yield flag(key, d.cue)
-    if (d := f.has("demands", "pay_link")) or (f.has("demands", "fine") and authority):
+    # A court may lawfully fine (民事诉讼法第一百一十四条): a fine is a scam sign only with a way to pay it here.
+    pay_here = f.has("channel", "link_other", "bank_card", "account_name") or f.has("demands", "pay", "pay_personal")
+    if (d := f.has("demands", "pay_link")) or (f.has("demands", "fine") and authority and pay_here):
         yield flag("pay_link", _cue(d or f.has("demands", "fine")))
     payee = next((c for c in f.channel if c.kind == "account_name" and c.value == "personal"), None)
     if payee:  # "户名：王强": the creditor's repayment account is never a private person's
@@ -63,8 +65,6 @@ def scam_signals(f: Facts) -> Iterator[Signal]:
         yield flag("account_cancel_script", d.cue)
     if (d := f.has("context", "suspect")) and (authority or f.has("demands", "report_whereabouts", *_MONEY)):
         yield flag("criminal_notice", d.cue)
-    if (d := f.has("context", "no_dispute")) and f.has("claims", *_COURT_CLAIMS):
-        yield flag("no_dispute", d.cue)
     if (link := f.has("channel", "link_other")) and (authority or f.has("demands", *_MONEY) or f.claims):
         yield flag("unknown_link", link.cue)
     if (num := f.has("channel", "foreign_number")) and (authority or f.claims):
@@ -137,16 +137,19 @@ def plausible_signals(f: Facts, threats: tuple[str, ...]) -> Iterator[Signal]:
             continue
         step = steps["service" if c.kind == "court_notice" else c.kind]
         text = f"“{c.cue.text}”：{step['label']}是{('、'.join(_who(step)))}可以依法采取的步骤；真实的会经{step['channel']}，请按核实渠道确认"
-        yield "plausible", Reason(text, c.cue, tuple(step["refs"]))
+        yield "plausible", Reason(text, c.cue, tuple(step["refs"]), "step:" + c.kind)
+    if (d := f.has("context", "no_dispute")) and f.has("claims", *_COURT_CLAIMS):
+        yield flag("no_dispute", d.cue)  # a suit needs no real loan of yours: verify, never dismiss
     official = f.has("channel", "link_court", "phone_court") or any(c.valid for c in f.case_numbers)
     if f.speaker == "court" and official and not f.claims:
         step = steps["service"]  # a court notice pointing to a court platform or carrying a valid 案号
         cue = _cue(official) if isinstance(official, Fact) else f.speaker_cue
         body = f"符合法院电子送达的渠道（{step['channel']}）；仍请用案号在人民法院在线服务或12368核实"
-        yield "plausible", Reason(f"“{cue.text}”：{body}" if cue else body, cue, tuple(step["refs"]))
+        yield "plausible", Reason(f"“{cue.text}”：{body}" if cue else body, cue, tuple(step["refs"]), "step:official_channel")
     if "termination" in threats:
         step = steps["termination"]
-        yield "plausible", Reason(f"{step['label']}是债权人依合同可以采取的步骤；{step['channel']}", None, tuple(step["refs"]))
+        yield "plausible", Reason(f"{step['label']}是债权人依合同可以采取的步骤；{step['channel']}", None, tuple(step["refs"]),
+                                  "step:termination")
 
 
 def _who(step: dict) -> list[str]:

@@ -1,0 +1,87 @@
+"""Nearest real cases of the bank for a message, by the app's own embeddings.
+
+The bank's vectors are passage vectors from the shared embedding cache (ingest embeds the
+bank with the corpus, so serving reads them from SQLite, not the model); the message's
+vector is its query vector, the same one retrieval uses (Embedder memoises it), so the
+bank adds vectors, not forward passes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from yuqi.textnorm import normalize_for_search
+
+from .bank import Case, bank
+
+SHOW_MIN = 0.86  # a case is shown as similar only above this cosine (unrelated Chinese texts sit near 0.80)
+SHOW_MAX = 3
+_LOCK = threading.Lock()
+_VECTORS: dict[tuple[str, int], np.ndarray] = {}
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    case: Case
+    score: float
+    family_name: str
+    shown_as: str
+
+
+def case_texts(cases: tuple[Case, ...]) -> list[str]:
+    return [normalize_for_search(c.text) for c in cases]
+
+
+def bank_vectors(encoder, cases: tuple[Case, ...]) -> np.ndarray:
+    """Passage vectors of the bank, from the embedding cache where ingest left them."""
+    key = (encoder.fingerprint, hash(tuple(c.id for c in cases)))
+    with _LOCK:
+        if key not in _VECTORS:
+            _VECTORS[key] = _embed(encoder, case_texts(cases))
+        return _VECTORS[key]
+
+
+def _embed(encoder, texts: list[str]) -> np.ndarray:
+    from yuqi.embed import EmbeddingCache, cache_path, embed_cached
+    from yuqi.settings import load_settings
+
+    cache = None
+    try:
+        cache = EmbeddingCache(cache_path(load_settings().cache_dir), encoder.fingerprint)
+    except Exception:  # a read-only or missing cache dir costs time, not correctness
+        cache = None
+    try:
+        return embed_cached(texts, encoder, cache)[0]
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def message_vector(encoder, text: str) -> np.ndarray:
+    return np.asarray(encoder.encode_queries([normalize_for_search(text)])[0], dtype=np.float32)
+
+
+def similarities(encoder, text: str, cases: tuple[Case, ...] | None = None):
+    """(cosine to every case, the cases, the message's vector); nothing is encoded without a bank."""
+    cases = bank()[0] if cases is None else cases
+    if not cases:
+        return np.zeros(0, dtype=np.float32), cases, None
+    vec = message_vector(encoder, text)
+    return bank_vectors(encoder, cases) @ vec, cases, vec
+
+
+def nearest(sims: np.ndarray, cases: tuple[Case, ...], verdict: str | None) -> tuple[SimilarCase, ...]:
+    """Up to three close cases that agree with the verdict shown (a look-alike of another kind would confuse)."""
+    families = bank()[1]
+    out = []
+    for i in np.argsort(-sims)[: SHOW_MAX * 4]:
+        case = cases[i]
+        if sims[i] < SHOW_MIN or len(out) == SHOW_MAX:
+            break
+        if case.verdict == verdict or case.verdict_alt == verdict:
+            fam = families.get(case.family)
+            out.append(SimilarCase(case, float(sims[i]), fam.name if fam else case.family, fam.shown_as if fam else ""))
+    return tuple(out)
