@@ -20,6 +20,7 @@ import logging
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,19 +57,6 @@ def cjk_count(text: str) -> int:
 # just wide spellings of ASCII and are folded like NFKC would.
 _KEEP_WIDE = set("，！？：；（）")
 
-
-def _fold_table(keep: set[str]) -> dict[int, int]:
-    table = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-    for code in range(0xFF01, 0xFF5F):
-        if chr(code) not in keep:
-            narrow = code - 0xFEE0
-            table[code] = table.get(narrow, narrow)  # Ａ → a in one step
-    table[0x3000] = 0x20  # ideographic space
-    return table
-
-
-_FOLD = _fold_table(_KEEP_WIDE)
-_FOLD_ALL = _fold_table(set())  # for rule patterns: "，" and "," are the same comma
 
 _t2s_lock = threading.Lock()
 _tok_lock = threading.Lock()
@@ -127,26 +115,133 @@ def scrub(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if has_lone_surrogate(text) else text
 
 
-def normalize_for_search(text: str) -> str:
-    """Fold text for matching, one character for one character.
+# --- The one normaliser ------------------------------------------------------------------------
+# Characters that draw nothing but split words for a matcher: Unicode format characters (Cf:
+# soft hyphen, zero-width space/joiners, bidi marks, BOM, word joiner …) plus the few invisible
+# fillers outside Cf (combining grapheme joiner, Hangul fillers, variation selectors).
+_EXTRA_INVISIBLE = "\u034f\u115f\u1160\u3164\uffa0\u2800"
+# Line and paragraph separators end a line like "\n" does.
+_LINE_BREAKS = {0x2028: 0x0A, 0x2029: 0x0A, 0x85: 0x0A}
+_HSPACE = " \t"
 
-    - full-width ASCII letters, digits and symbols → ASCII (Ｐ２Ｐ → p2p),
-      the ideographic space → " "; Chinese punctuation ，！？：；（）and
-      。、“”《》【】 is kept;
-    - traditional → simplified Chinese (網貸 → 网贷);
-    - Latin A-Z → a-z (only ASCII, because str.lower() can lengthen text).
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, int], dict[int, int], re.Pattern[str]]:
+    """(search table, rules table, invisible-character class), built once from unicodedata.
+
+    Every entry maps one character to one character, so a translate keeps offsets: NFKC is
+    applied where it gives a single character (Ａ→a, ⼈→人, 兀→兀, U+3000→space); where it
+    would lengthen the text (…→..., ㈠→(一)) the character stays, since that fold decides nothing.
     """
-    return to_simplified(scrub(text).translate(_FOLD))
+    invisible = [chr(c) for c in range(0x30000) if unicodedata.category(chr(c)) == "Cf"]
+    invisible += [chr(c) for c in range(0xE0000, 0xE1000) if unicodedata.category(chr(c)) in ("Cf", "Mn")]
+    invisible += list(_EXTRA_INVISIBLE) + [chr(c) for c in range(0xFE00, 0xFE10)]
+    rules: dict[int, int] = {}
+    for code in range(0x80, 0x30000):
+        ch = chr(code)
+        if ch in _SURROGATE_SET:
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded != ch and len(folded) == 1 and unicodedata.category(ch) != "Cf":
+            rules[code] = ord(folded)
+    for code in range(ord("A"), ord("Z") + 1):
+        rules[code] = code + 32
+    for code, narrow in list(rules.items()):  # Ａ → A → a in one step
+        if ord("A") <= narrow <= ord("Z"):
+            rules[code] = narrow + 32
+    for code in (0xA0, 0x3000, *range(0x2000, 0x200B), 0x202F, 0x205F):
+        rules[code] = 0x20
+    rules.update(_LINE_BREAKS)
+    search = {c: t for c, t in rules.items() if chr(c) not in _KEEP_WIDE}
+    body = "".join(re.escape(ch) for ch in dict.fromkeys(invisible))
+    return search, rules, re.compile(f"[{body}]")
+
+
+_SURROGATE_SET = frozenset(chr(c) for c in range(0xD800, 0xE000))
+# Horizontal space between two Chinese characters separates nothing a reader sees as words
+# ("转 账", "转　账"); the rule and search views drop it so a cue or a name is still whole.
+_CJK_GAP = re.compile(f"(?<=[{CJK}])[{_HSPACE}]+(?=[{CJK}])")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text plus where each of its characters came from in the original.
+
+    `src[i]` is the original offset of character i (len(text) + 1 entries, the last one
+    len(original)); None when nothing was removed, i.e. offsets are shared.
+    """
+
+    text: str
+    original: str
+    src: tuple[int, ...] | None = None
+
+    def to_original(self, i: int) -> int:
+        return i if self.src is None else self.src[min(max(i, 0), len(self.text))]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span covering normalised text[start:end] (removed characters inside it included)."""
+        if self.src is None or end <= start:
+            return self.to_original(start), self.to_original(max(start, end))
+        return self.src[start], self.src[end - 1] + 1
+
+
+def _drop(text: str, pattern: re.Pattern[str], src: list[int] | None) -> tuple[str, list[int] | None]:
+    """Remove `pattern`'s matches, carrying the offset map along."""
+    cuts = [m.span() for m in pattern.finditer(text)]
+    if not cuts:
+        return text, src
+    src = src if src is not None else list(range(len(text) + 1))
+    keep_text, keep_src, pos = [], [], 0
+    for a, b in cuts:
+        keep_text.append(text[pos:a])
+        keep_src.extend(src[pos:a])
+        pos = b
+    keep_text.append(text[pos:])
+    keep_src.extend(src[pos:])
+    return "".join(keep_text), keep_src
+
+
+def normalize(text: str, keep_punct: bool = True) -> Normalized:
+    """THE normaliser: every text that feeds a decision goes through here.
+
+    Removes invisible and format characters (Unicode Cf: soft hyphen, zero-width, joiners, bidi
+    marks) and horizontal space between two Chinese characters; folds NFKC one character for one
+    (full-width ASCII and spaces, compatibility and Kangxi ideographs), ASCII A-Z → a-z, and
+    traditional → simplified Chinese. `keep_punct` keeps ，！？：；（） (search text: jieba splits
+    on them); without it they become ,!?:;() (rule text: one comma for a pattern to say).
+    """
+    search, rules, invisible = _tables()
+    folded = to_simplified(scrub(text).translate(search if keep_punct else rules))
+    out, src = _drop(folded, invisible, None)
+    out, src = _drop(out, _CJK_GAP, src)
+    return Normalized(out, text, tuple(src) if src is not None else None)
+
+
+def normalize_for_search(text: str) -> str:
+    """`normalize(text).text`: the view retrieval, masking and matching read.
+
+    Full-width ASCII → ASCII (Ｐ２Ｐ → p2p), the ideographic space → " "; Chinese punctuation
+    ，！？：；（）and 。、“”《》【】 kept; traditional → simplified (網貸 → 网贷); A-Z → a-z;
+    invisible characters gone. Same length as `text` unless something invisible was removed.
+    """
+    return normalize(text).text
 
 
 @lru_cache(maxsize=64)  # one analysis normalises the same text in several stages
 def normalize_for_rules(text: str) -> str:
     """`normalize_for_search`, and ，！？：；（） folded to ,!?:;() as well.
 
-    The message analysis writes its rule patterns against this view, so a pattern
-    says "[,，]" nowhere and a cue's span is still its span in the original text.
+    The message analysis writes its rule patterns against this view, so a pattern says "[,，]"
+    nowhere. Offsets are the original's unless an invisible character or a space between two
+    Chinese characters was removed; `normalize_map(text).span(a, b)` maps a span back then.
     """
-    return to_simplified(scrub(text).translate(_FOLD_ALL))
+    return normalize(text, keep_punct=False).text
+
+
+@lru_cache(maxsize=64)
+def normalize_map(text: str) -> Normalized:
+    """`normalize_for_rules` with its offset map back to `text`."""
+    return normalize(text, keep_punct=False)
 
 
 def _init_tokenizer() -> jieba.Tokenizer:
