@@ -127,14 +127,64 @@ def _under(path: str, root: Path) -> bool:
         return False
 
 
-def find_document(name: str, docs: dict[str, dict]) -> dict:
-    """The one document `name` means: its id, else its title or file name. Several → error."""
+# Where a shipped document comes from, as said in a refusal.
+SHIPPED_KINDS = {"lawsdb": "法律", "regulation": "自带法规", "article": "自带文章", "knowledge": "知识卡片"}
+
+
+def is_shipped(doc: dict) -> bool:
+    """A document the project ships (a laws.db law, a regulation, an article, a card): anything
+    that is not a user upload in corpus/user. `ingest remove` never deletes one."""
+    return doc.get("origin") != "upload" or str(doc.get("path", "")).startswith("laws.db:")
+
+
+def _names(doc: dict, origins: dict[str, str]) -> set[str]:
+    """Every name a person may use for `doc`: title, file name and stem, and for an upload the
+    name of the file it was copied from (two `same.txt` become same.txt and same-2.txt)."""
+    path = Path(str(doc.get("path", "")))
+    names = {str(doc.get("title") or ""), path.name, path.stem}
+    source = origins.get(path.name) if doc.get("origin") == "upload" else None
+    if source:
+        names |= {Path(source).name, Path(source).stem}
+    return {_key(n) for n in names if n}
+
+
+def _key(name: str) -> str:
+    from yuqi.textnorm import normalize_for_search
+
+    return normalize_for_search(name.strip().strip("《》")).replace(" ", "")
+
+
+def find_document(name: str, docs: dict[str, dict], origins: dict[str, str] | None = None) -> dict:
+    """The one user upload `name` means, or an error that removes nothing.
+
+    A document id names exactly one document. Any other name (title, file name, the uploaded
+    file's own name) must match exactly one document, and none of the project's own: a name a
+    shipped law, regulation or card answers to is refused, so an upload titled like a law or named
+    like a card can never take the shipped one down with it.
+    """
     if name in docs:
-        return docs[name]
-    found = [d for d in docs.values() if name in (d.get("title"), Path(d.get("path", "")).name, Path(d.get("path", "")).stem)]
+        doc = docs[name]
+        if is_shipped(doc):
+            raise YuqiError(_shipped_message(name, [doc], []))
+        return doc
+    key = _key(name)
+    found = [d for d in docs.values() if key in _names(d, origins or {})]
+    shipped = [d for d in found if is_shipped(d)]
+    uploads = sorted(d["doc_id"] for d in found if not is_shipped(d))
+    if shipped:
+        raise YuqiError(_shipped_message(name, shipped, uploads))
     if len(found) == 1:
         return found[0]
     if not found:
         raise YuqiError(f"没有找到文档 {name}（用 `python -m ingest list` 查看已导入的文档）")
-    ids = sorted(d["doc_id"] for d in found)
-    raise AmbiguousDocument(f"“{name}”对应多个文档，未删除任何内容；请用文档编号指定其一：{'、'.join(ids)}", ids)
+    raise AmbiguousDocument(f"“{name}”对应多个文档，未删除任何内容；请用文档编号指定其一：{'、'.join(uploads)}", uploads)
+
+
+def _shipped_message(name: str, shipped: list[dict], uploads: list[str]) -> str:
+    d = shipped[0]
+    what = SHIPPED_KINDS.get(str(d.get("origin")), "自带文档")
+    msg = (f"“{name}”指向项目自带的{what}（{d['doc_id']}），`ingest remove` 只删除用户上传的文档，未做任何改动"
+           "（不想收录某部法律，可编辑 corpus/statutes.txt 后运行 `python -m ingest build`）")
+    if uploads:
+        msg += f"；要删除同名的上传文档，请用文档编号：{'、'.join(uploads)}"
+    return msg

@@ -209,11 +209,3 @@ def file_of(hint: Path, settings: Settings) -> Path | None:
             if cand.is_file():
                 return cand
     return None
-
-
-def unselect(selection: Path, title: str) -> None:
-    if title not in read_selection(selection):
-        return
-    lines = selection.read_text(encoding="utf-8").splitlines()
-    kept = [ln for ln in lines if ln.split("#", 1)[0].strip() != title]
-    selection.write_text("\n".join(kept) + "\n", encoding="utf-8")
