@@ -13,6 +13,7 @@ regulation is indexed as "用户上传：<title>", with origin "upload".
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,8 +30,25 @@ NATION = "中华人民共和国"
 def settle(sources: list[Source], corpus_dir: Path, previous: dict[str, dict]) -> list[Source]:
     """Uploads marked and kept off reserved titles; then every doc id made unique."""
     reserved = {s.title for s in sources if _is_shipped_regulation(s, corpus_dir)} | regulation_titles(corpus_dir)
-    marked = [_as_upload(s, reserved) if _under(s.path, corpus_dir / USER_DIR) else s for s in sources]
+    reserved_keys = {title_key(t) for t in reserved}
+    marked = [_as_upload(s, reserved_keys) if _under(s.path, corpus_dir / USER_DIR) else s for s in sources]
     return unique_ids(marked, corpus_dir, previous)
+
+
+# A version note after a title: （2023年修正）, (2020修订), （修正本）, 【2018年修订】.
+_VERSION_NOTE = re.compile(r"[（(【\[][^）)】\]]{0,12}(?:修正|修订|修改|版|本)[^）)】\]]{0,4}[）)】\]]$")
+_FILE_SUFFIX = re.compile(r"(?i)\.(?:txt|html?|md|markdown|pdf)$")
+
+
+def title_key(title: str) -> str:
+    """A title as the official-title check compares it: the one normaliser (traditional script,
+    zero-width characters, full-width forms), no spaces or 《》, no file suffix or version note."""
+    from yuqi.textnorm import normalize_for_search
+
+    key = re.sub(r"[\s《》〈〉“”\"'「」]", "", normalize_for_search(title or ""))
+    for _ in range(2):
+        key = _VERSION_NOTE.sub("", _FILE_SUFFIX.sub("", key))
+    return key
 
 
 def regulation_titles(corpus_dir: Path) -> set[str]:
@@ -54,26 +72,29 @@ def _is_shipped_regulation(src: Source, corpus_dir: Path) -> bool:
 
 
 def _as_upload(src: Source, reserved: set[str]) -> Source:
-    titled = src.kind == "statute" or src.doc_id == src.title
-    if titled and (src.title in reserved or is_law_title(src.title)):
+    """An upload whose title (or doc id: a file name) is an official title, however spelt, is
+    marked "用户上传：…" in both, whatever its format (.md, .txt, .html, .pdf)."""
+    names = {src.title, src.doc_id}
+    if any(title_key(n) in reserved or is_law_title(n) for n in names if n):
         own = UPLOAD_PREFIX + src.title
         # The title changes too: statute refs are "<title>#<第X条>" and must not meet the law's.
-        return replace(src, doc_id=own, title=own, origin="upload")
+        doc_id = own if src.kind == "statute" or src.doc_id == src.title else UPLOAD_PREFIX + src.doc_id
+        return replace(src, doc_id=doc_id, title=own, origin="upload")
     return replace(src, origin="upload")
 
 
 def is_law_title(title: str) -> bool:
-    """A title laws.db owns: a law's name, or its name without 中华人民共和国."""
-    names = _law_names()
-    t = title.strip().strip("《》")
-    return t in names or (NATION + t) in names
+    """A title laws.db owns: a law's name, or its name without 中华人民共和国 (compared by `title_key`)."""
+    names = _law_keys()
+    t = title_key(title)
+    return bool(t) and (t in names or title_key(NATION + t) in names)
 
 
 @lru_cache(maxsize=1)
-def _law_names() -> frozenset[str]:
+def _law_keys() -> frozenset[str]:
     from ingest.statutes import _connect  # the one laws.db connection
 
-    return frozenset(r[0] for r in _connect().execute("SELECT DISTINCT law_name FROM laws"))
+    return frozenset(title_key(r[0]) for r in _connect().execute("SELECT DISTINCT law_name FROM laws"))
 
 
 def unique_ids(sources: list[Source], corpus_dir: Path, previous: dict[str, dict]) -> list[Source]:
