@@ -213,18 +213,37 @@ def _html_url(html: str) -> str | None:
 # ---------------------------------------------------------------- PDF
 
 
+# Bounds checked before extraction grows: a 59 KB PDF can hold 60 MB of compressed text, and
+# a 4.5 KB one can lay a line out 4,000,000 characters wide.
+MAX_PDF_PAGES = 2000
+MAX_PDF_STREAM_BYTES = 8_000_000  # one decompressed stream (a page's content, a font)
+MAX_PAGE_CHARS = 100_000
+MAX_PDF_CHARS = 3_000_000
+
+
 def read_pdf(data: bytes, name: str) -> Converted:
-    """Text of a PDF, pages joined by a blank line, hard line breaks removed."""
+    """Text of a PDF, pages joined by a blank line, hard line breaks removed (within the bounds above)."""
     from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _unlock(reader):
-            raise UnreadableDocument(f"PDF 已加密：{name} 需要密码才能打开，请提供未加密的版本")
-        pages = [_page_text(page) for page in reader.pages]
-        title = (reader.metadata or {}).get("/Title")
+        with _pdf_limits():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not _unlock(reader):
+                raise UnreadableDocument(f"PDF 已加密：{name} 需要密码才能打开，请提供未加密的版本")
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise UnreadableDocument(f"PDF 页数超过 {MAX_PDF_PAGES} 页上限：{name}")
+            pages, total = [], 0
+            for page in reader.pages:
+                pages.append(_page_text(page, name))
+                total += len(pages[-1])
+                if total > MAX_PDF_CHARS:
+                    raise UnreadableDocument(f"PDF 文字超过 {MAX_PDF_CHARS:,} 字上限：{name}")
+            title = (reader.metadata or {}).get("/Title")
     except UnreadableDocument:
         raise
+    except LimitReachedError:
+        raise UnreadableDocument(f"PDF 内容解压后过大（单个数据流超过 {MAX_PDF_STREAM_BYTES // 1_000_000} MB）：{name}") from None
     except Exception:  # pypdf raises many exception types on damaged files
         raise UnreadableDocument(f"PDF 文件 {name} 已损坏，无法读取") from None
     if not any(p.strip() for p in pages):
@@ -243,14 +262,33 @@ def _unlock(reader) -> bool:
         return False
 
 
-def _page_text(page) -> str:
+def _pdf_limits():
+    """pypdf's decompression limits lowered to MAX_PDF_STREAM_BYTES for this read only."""
+    try:
+        from pypdf._configuration import apply_configuration
+    except ImportError:  # pragma: no cover - older pypdf: its module-level limits apply
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return apply_configuration(**{k: MAX_PDF_STREAM_BYTES for k in (
+        "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "lzw_maximum_output_length",
+        "run_length_maximum_output_length", "zlib_maximum_output_length", "jbig2_maximum_output_length")})
+
+
+def _page_text(page, name: str = "") -> str:
     # Layout mode keeps vertical gaps as blank lines, so paragraph ends survive
-    # even where a line has no closing punctuation (headings, list items).
+    # even where a line has no closing punctuation (headings, list items). Its padding grows
+    # with coordinates, so plain mode is read first and bounds what layout mode may return.
+    plain = (page.extract_text() or "").replace("\x00", "")
+    if len(plain) > MAX_PAGE_CHARS:
+        raise UnreadableDocument(f"PDF 单页文字超过 {MAX_PAGE_CHARS:,} 字上限：{name}")
     try:
         text = page.extract_text(extraction_mode=PDF_MODE)
     except Exception:  # layout mode is newer and fails on some odd fonts
-        text = page.extract_text()
-    return (text or "").replace("\x00", "")  # padded ToUnicode maps leave NULs
+        text = plain
+    text = (text or "").replace("\x00", "")  # padded ToUnicode maps leave NULs
+    # Layout padding beyond a few spaces per character is coordinates, not text.
+    return text if len(text) <= 4 * len(plain) + 2000 else plain
 
 
 _END = tuple("。！？；：…”’」』）)!?;:")

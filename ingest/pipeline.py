@@ -226,7 +226,7 @@ def _stage_all(
     known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
     taken = {d["doc_id"] for d in previous.values()}
     mine: set[str] = set()
-    for path in iter_files(paths):
+    for path in iter_files(paths, report.skipped):
         try:
             target = stage_target(path, settings, taken)
             src = load_file(path, doc_id=target.stem)
