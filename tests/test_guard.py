@@ -114,3 +114,49 @@ def test_a_safe_answer_streams_whole(scam):
     reply = "这是诈骗[1]。不要转账，也不要点击链接。拨打12368核实"
     with FakeOpenAI(reply, chunk_size=2) as fake:
         assert "".join(stream_text(scam, settings_for(fake))) == reply
+
+
+# --- the deadline covers the whole answer, and the judge pass runs under it ---
+
+def test_the_stream_leaves_room_for_the_fallback_within_the_deadline(scam, monkeypatch):
+    import yuqi.llm
+
+    seen = {}
+
+    def fake_stream(messages, settings, **kw):
+        seen["deadline"] = settings.llm_deadline
+        yield "这是诈骗。"
+
+    monkeypatch.setattr(yuqi.llm, "stream_chat", fake_stream)
+    settings = load_settings().with_(llm_deadline=60.0)
+    assert "".join(stream_text(scam, settings)) == "这是诈骗。"
+    assert seen["deadline"] <= 55.0
+
+
+def test_dripping_answer_stops_before_the_deadline(scam):
+    import time
+
+    from yuqi.llm import DeadlineExceeded
+
+    with FakeOpenAI("这是诈骗。", mode="endless", drip=0.05, chunk_size=2) as fake:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded):
+            list(stream_text(scam, settings_for(fake).with_(llm_deadline=3.0)))
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.0  # the whole answer's deadline, not the stream's alone
+
+
+def test_the_judge_shares_one_deadline_per_answer():
+    import time
+    from types import SimpleNamespace
+
+    from eval.judge import faithfulness
+
+    chunk = SimpleNamespace(ref="法#第一条", text="条文")
+    rows = [{"answer": "".join(f"第{i}句有依据[1]。" for i in range(6)), "passages": ["法#第一条"]}]
+    with FakeOpenAI(mode="keepalive", drip=0.05) as fake:
+        started = time.monotonic()
+        result = faithfulness(rows, SimpleNamespace(chunks=[chunk]), settings_for(fake).with_(llm_deadline=0.8))
+        elapsed = time.monotonic() - started
+    assert result["sentences"] == 0 and result["errors"] == 6
+    assert elapsed < 3 * 0.8  # six sentences at 0.8 s each would take 4.8 s
