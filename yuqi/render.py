@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from markdown_it import MarkdownIt
 
 from yuqi.settings import ROOT
 from yuqi.pii import find_spans
-from yuqi.textnorm import CJK, normalize_for_search
+from yuqi.textnorm import CJK, normalize, normalize_for_search, strip_invisible
 
 HOSTS_FILE = ROOT / "yuqi" / "data" / "official_hosts.json"
 # Stop a URL at whitespace, CJK text and full-width punctuation: "www.pbccrc.org.cn）查询…" ends at "）".
@@ -137,13 +138,24 @@ def _trim(url: str) -> str:
 
 
 def find_links(text: str, private: Iterable[str] = ()) -> list[Link]:
+    """Links found on the one normaliser's view (a zero-width space or full-width dot cannot cut
+    or hide a URL); each Link spans the original text, its `url` is that text with invisible
+    characters removed and NFKC applied (the address a browser would go to)."""
     private = tuple(private)
+    view = normalize(text)
     out = []
-    for m in URL.finditer(text):
-        url = _trim(m.group(0))
-        if url.strip("/") and "." in url:
-            out.append(Link(m.start(), m.start() + len(url), url, live_url(url, private)))
+    for m in URL.finditer(view.text):
+        trimmed = _trim(m.group(0))
+        if not (trimmed.strip("/") and "." in trimmed):
+            continue
+        start, end = view.span(m.start(), m.start() + len(trimmed))
+        url = _clean_url(text[start:end])
+        out.append(Link(start, end, url, live_url(url, private)))
     return out
+
+
+def _clean_url(raw: str) -> str:
+    return unicodedata.normalize("NFKC", strip_invisible(raw))
 
 
 def escape(text: str) -> str:
