@@ -364,6 +364,8 @@ def test_numbers_masked_however_separated(text, secret):
     ("您好，张伟：您的借款已逾期", "张伟"),
     ("紧急联系人：王\u200b芳，电话13711112222", "王\u200b芳"),
     ("我叫王 芳，电话13711112222", "王 芳"),
+    ("收件人：王小明 13912345678 北京市朝阳区建国路88号", "王小明"),
+    ("寄：张伟（收） 上海市浦东新区张江镇科苑路88弄5号", "张伟"),
 ])
 def test_names_after_salutations_and_through_invisible_characters(text, name):
     masked, vault = mask(text)
