@@ -22,7 +22,6 @@ import shutil
 from pathlib import Path
 
 from ingest.load import CORPUS_SUBDIRS
-from ingest.statutes import read_selection
 from yuqi.errors import UnreadableDocument
 from yuqi.settings import Settings
 

@@ -10,20 +10,9 @@ import numpy as np
 import pytest
 
 from fake_embed import run_ingest
+from test_ingest_manifest import base  # noqa: F401 - the fixture: a corpus of one law, built
 from yuqi import index as ix
 from yuqi.errors import IndexCorrupt
-
-LAW = "中华人民共和国个人信息保护法"
-
-
-@pytest.fixture
-def base(tmp_path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
-    res = run_ingest(tmp_path, "build")
-    assert res.returncode == 0, res.stderr
-    return tmp_path
 
 
 def _zero_npy(path: Path) -> None:
