@@ -11,7 +11,8 @@ import pytest
 from fake_embed import run_ingest
 from filemakers import write_text
 from ingest.chunk import MAX_UNIT_CHARS, chunk_source
-from ingest.convert import MAX_PDF_STREAM_BYTES, read_pdf
+from ingest.convert import read_pdf
+from ingest.pdf import MAX_PDF_STREAM_BYTES
 from ingest.staging import MAX_NAME_BYTES, safe_name, write_uploads
 from pdfbombs import pdf_with_content, text_run, wide_line
 from yuqi.documents import Source
