@@ -106,3 +106,17 @@ def test_verdict_and_threats_do_not_move(pair):
     text, fuzzed = pair
     before, after = analyze(text), analyze(fuzzed)
     assert (after.verdict, after.threats) == (before.verdict, before.threats)
+
+
+FAKE_COURT = [
+    "【北京市朝阳区人民法院】您的借款纠纷已立案，请于今日内转账5000元到法院指定账户6222021234567890123，否则将冻结您的银行卡。",
+    "【人民法院】你的网贷案件已立案，今天下午五点前转账到指定账户撤诉，否则明天冻结全部财产。",
+]
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u00ad", "\u200d", " ", "\u3000"])
+@pytest.mark.parametrize("message", FAKE_COURT)
+def test_a_fake_court_transfer_demand_stays_a_scam_with_a_mark_inside_its_transfer(message, mark):
+    """The red team's flip: one U+200B or U+00AD inside 转账 made this 'plausible' (main: 29fd863)."""
+    assert analyze(message).verdict == "scam"
+    assert analyze(message.replace("转账", f"转{mark}账")).verdict == "scam"
