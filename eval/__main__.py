@@ -23,6 +23,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, help="also write metrics.json and results.jsonl here")
     p.add_argument("--llm", action="store_true", help="answer with the configured LLM and judge faithfulness")
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only (faster)")
+    p.add_argument("--keep-raw", action="store_true",
+                   help="store queries and answers in clear (default: personal data masked, for your own sets only)")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two saved runs")
     return p.parse_args(argv)
 
@@ -60,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = settings.data_dir / "eval-runs" / stamp
     try:
-        save_run(run_dir, metrics, results)
+        save_run(run_dir, metrics, results, keep_raw=args.keep_raw)
         if args.out:
-            save_run(args.out, metrics, results)
+            save_run(args.out, metrics, results, keep_raw=args.keep_raw)
     except OSError as err:
         print(f"error: cannot save the run: {err.strerror or err} ({err.filename or run_dir})", file=sys.stderr)
         return 1

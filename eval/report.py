@@ -82,12 +82,15 @@ def _verdict_lines(v: dict | None) -> list[str]:
     return lines
 
 
-def save_run(out: Path, metrics: dict, results: list[dict]) -> None:
+def save_run(out: Path, metrics: dict, results: list[dict], keep_raw: bool = False) -> None:
+    """Write the run; queries and answers with personal data masked and images inert unless `keep_raw`."""
+    from yuqi.privacy import mask_record
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     with open(out / "results.jsonl", "w", encoding="utf-8") as fh:
         for r in results:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(mask_record(r, keep_raw), ensure_ascii=False) + "\n")
 
 
 def load_run(path: Path) -> tuple[dict, dict[str, dict]]:

@@ -2,19 +2,28 @@
 
 A set is JSONL, one item per line: {"id", "query", "gold": [refs…], "threats"?, "verdict"?,
 "topic"?}. Duplicate ids (which would overwrite each other's results), wrong types (a
-string where a list belongs is otherwise split into characters) and lone surrogates
-(which crash the tokenizer later) are refused before anything runs.
+string where a list belongs is otherwise split into characters), lone surrogates
+(which crash the tokenizer later), verdict and threat ids the analysis does not know
+("scma" ran the whole set, then crashed with a KeyError), unknown fields ("glod" left
+gold empty) and gold refs carrying markup are refused before anything runs.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from pathlib import Path
 
 from eval.runner import BadEvalFile, Item
 from yuqi.textnorm import has_lone_surrogate
 
 SHAPE = '{"id": "...", "query": "...", "gold": ["<ref>", ...]}'
+# Every field an eval item may carry: the contract, the dev sets' notes, feedback exports.
+FIELDS = ("id", "query", "gold", "threats", "verdict", "topic", "source", "kind", "why", "verdict_alt",
+          "note", "answer_refs", "answer_threats", "answer_verdict")
+# A reference is "<title>#<第X条>" or a document id: never Markdown, HTML or a line break.
+BAD_REF = re.compile(r"[\n\r`<>]|!\[|\]\(")
 
 
 def load_sets(paths: list[Path]) -> list[Item]:
@@ -59,6 +68,7 @@ def _item(line: str, set_name: str) -> Item:
     if not isinstance(d, dict):
         raise ValueError(f"an item must be a JSON object, not {type(d).__name__}")
     _no_surrogates(d)
+    _known_fields(d)
     if isinstance(d.get("id"), bool) or not isinstance(d.get("id"), (str, int)) or str(d.get("id")).strip() == "":
         raise ValueError(f'"id" must be a non-empty string or number, got {d.get("id")!r}')
     if not isinstance(d.get("query"), str) or not d["query"].strip():
@@ -66,11 +76,13 @@ def _item(line: str, set_name: str) -> Item:
     gold = d.get("gold", [])
     if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
         raise ValueError(f'"gold" must be a list of reference strings, got {type(gold).__name__} {gold!r}'[:200])
+    bad = next((g for g in gold if not g.strip() or BAD_REF.search(g) or len(g) > 300), None)
+    if bad is not None:
+        raise ValueError(f'"gold" holds {bad[:60]!r}, not a reference ("<title>#<第X条>" or a document id)')
     threats = d.get("threats")
     if threats is not None and (not isinstance(threats, list) or not all(isinstance(t, str) for t in threats)):
         raise ValueError('"threats" must be a list of threat ids or null')
-    if d.get("verdict") is not None and not isinstance(d["verdict"], str):
-        raise ValueError('"verdict" must be a verdict id or null')
+    _known_ids(threats or [], d.get("verdict"))
     if not isinstance(d.get("topic", ""), str):
         raise ValueError('"topic" must be a string')
     return Item(
@@ -78,6 +90,26 @@ def _item(line: str, set_name: str) -> Item:
         verdict=d.get("verdict"), has_verdict="verdict" in d, set=set_name, topic=d.get("topic", ""),
         source=str(d.get("source") or ""),  # the dev-set split keeps one web domain on one side
     )
+
+
+def _known_fields(d: dict) -> None:
+    for key in d:
+        if key not in FIELDS:
+            near = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ValueError(f"unknown field {str(key)[:40]!r}{hint}; fields: {', '.join(FIELDS)}")
+
+
+def _known_ids(threats: list[str], verdict) -> None:
+    from yuqi.analysis import THREAT_IDS, VERDICT_IDS
+
+    if verdict is not None and verdict not in VERDICT_IDS:
+        near = difflib.get_close_matches(str(verdict), VERDICT_IDS, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ValueError(f'unknown "verdict" {str(verdict)[:40]!r}{hint}; one of {", ".join(VERDICT_IDS)} or null')
+    unknown = [t for t in threats if t not in THREAT_IDS]
+    if unknown:
+        raise ValueError(f'unknown threat id {unknown[0][:40]!r}; one of {", ".join(THREAT_IDS)}')
 
 
 def _no_surrogates(value, field: str = "") -> None:

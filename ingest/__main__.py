@@ -141,7 +141,8 @@ def _run(args):
 
     if args.cmd == "remove":
         # Said before the model loads (seconds), not after.
-        pipeline.find_document(args.doc_id, {d["doc_id"]: d for d in pipeline.list_docs(settings)})
+        pipeline.find_document(args.doc_id, {d["doc_id"]: d for d in pipeline.list_docs(settings)},
+                               pipeline.read_origins(settings.corpus_dir))
     embedder = _embedder(settings, args.cmd)
     progress = _progress_bar()
     if args.cmd == "build":

@@ -19,6 +19,9 @@ HEADING_LINE = re.compile(
     r"^\s*(#{1,6}\s|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.、．]\s*\S)"
 )
 MAX_ARTICLE_CHARS = 1200  # a longer 条 is split by 款, header kept on every piece
+# A "sentence" longer than this (a PDF line with no punctuation, 4,000,000 characters of it)
+# is cut into pieces, so no passage grows past about `size` + this.
+MAX_UNIT_CHARS = 1000
 
 
 def chunk_source(src: Source, size: int, overlap: int) -> list[Chunk]:
@@ -74,15 +77,20 @@ def _units(text: str) -> Iterator[tuple[int, int, bool]]:
         if stripped:
             lead = pos + len(line) - len(line.lstrip())
             if HEADING_LINE.match(line) or _looks_like_title(stripped):
-                yield lead, lead + len(stripped), True
+                yield from _bounded(lead, lead + len(stripped), True)
             else:
                 for m in SENTENCE_END.finditer(line):
                     s, e = m.span()
                     seg = line[s:e]
                     if seg.strip():
                         ls = len(seg) - len(seg.lstrip())
-                        yield pos + s + ls, pos + s + len(seg.rstrip()), False
+                        yield from _bounded(pos + s + ls, pos + s + len(seg.rstrip()), False)
         pos += len(line) + 1
+
+
+def _bounded(start: int, end: int, heading: bool) -> Iterator[tuple[int, int, bool]]:
+    for s in range(start, end, MAX_UNIT_CHARS):
+        yield s, min(end, s + MAX_UNIT_CHARS), heading and s == start
 
 
 def _looks_like_title(line: str) -> bool:

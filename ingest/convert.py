@@ -8,7 +8,6 @@ whose message says why, in Chinese, for the person who added it.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, replace
 from html import unescape
@@ -17,8 +16,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from ingest.clean import clean_article
+from ingest.pdf import pdf_text, reflow  # noqa: F401 - reflow: re-exported for callers that read it here
 from yuqi.errors import UnreadableDocument
-from yuqi.textnorm import CJK, NUMERAL
 
 FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 # Magic numbers of files people rename by mistake (a screenshot saved as .txt).
@@ -32,7 +31,6 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz", "euc_cn", "x-gbk"}
 # as GBK; below this many non-ASCII bytes a GB18030 decode that works wins,
 # because our users write Simplified Chinese.
 _SHORT_NON_ASCII = 100
-PDF_MODE = "layout"
 
 
 @dataclass(frozen=True)
@@ -210,91 +208,9 @@ def _html_url(html: str) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- PDF
+# ---------------------------------------------------------------- PDF (ingest/pdf.py)
 
 
 def read_pdf(data: bytes, name: str) -> Converted:
-    """Text of a PDF, pages joined by a blank line, hard line breaks removed."""
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _unlock(reader):
-            raise UnreadableDocument(f"PDF 已加密：{name} 需要密码才能打开，请提供未加密的版本")
-        pages = [_page_text(page) for page in reader.pages]
-        title = (reader.metadata or {}).get("/Title")
-    except UnreadableDocument:
-        raise
-    except Exception:  # pypdf raises many exception types on damaged files
-        raise UnreadableDocument(f"PDF 文件 {name} 已损坏，无法读取") from None
-    if not any(p.strip() for p in pages):
-        raise UnreadableDocument(f"PDF 中没有可提取的文字（可能是扫描件）：{name}")
-    empty = [str(i + 1) for i, p in enumerate(pages) if not p.strip()]
-    warnings = (f"第 {'、'.join(empty)} 页没有可提取的文字（可能是图片）",) if empty else ()
-    text = "\n\n".join(reflow(p) for p in pages if p.strip())
-    return Converted(text, str(title).strip() or None if title else None, None, "pdf", None, warnings)
-
-
-def _unlock(reader) -> bool:
-    # Owner-password-only PDFs (printing/copying restricted) open with "".
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # missing crypto backend or a broken encryption dict
-        return False
-
-
-def _page_text(page) -> str:
-    # Layout mode keeps vertical gaps as blank lines, so paragraph ends survive
-    # even where a line has no closing punctuation (headings, list items).
-    try:
-        text = page.extract_text(extraction_mode=PDF_MODE)
-    except Exception:  # layout mode is newer and fails on some odd fonts
-        text = page.extract_text()
-    return (text or "").replace("\x00", "")  # padded ToUnicode maps leave NULs
-
-
-_END = tuple("。！？；：…”’」』）)!?;:")
-_BLOCK_START = re.compile(
-    rf"^(第{NUMERAL}+[编章节条款]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
-    r"|\d+[.、．]|[•·●■◆▪\-*#]|【)"
-)
-_CJK = f"[{CJK}]"
-
-
-def reflow(page: str) -> str:
-    """Undo the PDF's hard line wraps; blank lines stay paragraph breaks."""
-    paragraphs = re.split(r"\n\s*\n", page)
-    return "\n\n".join(p for p in (_reflow_paragraph(par) for par in paragraphs) if p)
-
-
-def _reflow_paragraph(par: str) -> str:
-    lines = [_unspace(line.strip()) for line in par.split("\n") if line.strip()]
-    full = max((_width(line) for line in lines), default=0) * 0.8
-    out: list[str] = []
-    for line in lines:
-        prev = out[-1] if out else ""
-        # A wrapped line fills the width and stops mid-sentence; a short line
-        # or one ending in closing punctuation ends its paragraph.
-        if prev and _width(prev) >= full and not prev.endswith(_END) and not _BLOCK_START.match(line):
-            sep = " " if _is_latin(prev[-1]) and _is_latin(line[0]) else ""
-            out[-1] = prev + sep + line
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _width(line: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
-
-
-def _is_latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _unspace(line: str) -> str:
-    """'网 贷 逾 期' → '网贷逾期': some PDFs place every glyph apart."""
-    cjk = len(re.findall(_CJK, line))
-    spaced = len(re.findall(f"{_CJK} (?={_CJK})", line))
-    if cjk >= 4 and spaced * 2 >= cjk - 1:
-        return re.sub(f"(?<={_CJK}) (?={_CJK})", "", line)
-    return line
+    text, title, warnings = pdf_text(data, name)
+    return Converted(text, title, None, "pdf", None, warnings)

@@ -37,13 +37,25 @@ class Skipped:
     reason: str
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Readable document files under the given files/folders, sorted, hidden ones skipped."""
+OUTSIDE_LINK = "链接指向所选文件夹之外，已拒绝导入"
+
+
+def iter_files(paths: list[Path], refused: list[Skipped] | None = None) -> Iterator[Path]:
+    """Readable document files under the given files/folders, sorted, hidden ones skipped.
+
+    A file inside a folder that is (or sits under) a symlink leading out of that folder is
+    never read: it goes to `refused` with the reason, so `add DIR` imports only what is in DIR."""
     for p in paths:
         if p.is_dir():
+            root = p.resolve()
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    yield f
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if not f.resolve().is_relative_to(root):
+                    if refused is not None:
+                        refused.append(Skipped(str(f), OUTSIDE_LINK))
+                    continue
+                yield f
         elif p.exists():
             yield p
 
@@ -102,7 +114,7 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Source], list[Skipped]]:
     for sub in CORPUS_SUBDIRS:
         if not (corpus_dir / sub).is_dir():
             continue
-        for path in iter_files([corpus_dir / sub]):
+        for path in iter_files([corpus_dir / sub], skipped):
             if sub in ("regulations", "knowledge") and path.name.upper().startswith("README"):
                 continue  # notes about the folder (sources, card writing), not a source
             try:

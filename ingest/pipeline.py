@@ -22,9 +22,9 @@ from filelock import FileLock, Timeout
 
 from ingest.chunk import chunk_source
 from ingest.identity import UPLOAD_PREFIX, find_document, settle  # noqa: F401 - find_document: used by the CLI
-from ingest.load import SELECTION_FILE, Skipped, iter_files, load_corpus, load_file
+from ingest.load import Skipped, iter_files, load_corpus, load_file
 from ingest.staging import (  # noqa: F401 - USER_DIR, safe_name: used by the ingest page
-    USER_DIR, Journal, file_of, recover, safe_name, same_file, stage, stage_target, unselect,
+    USER_DIR, Journal, _inside, file_of, read_origins, recover, safe_name, same_file, stage, stage_target,
 )
 from ingest.writeindex import write_index
 from yuqi import index as ix
@@ -226,7 +226,7 @@ def _stage_all(
     known = {d["content_hash"]: (d["doc_id"], d["path"]) for d in previous.values()}
     taken = {d["doc_id"] for d in previous.values()}
     mine: set[str] = set()
-    for path in iter_files(paths):
+    for path in iter_files(paths, report.skipped):
         try:
             target = stage_target(path, settings, taken)
             src = load_file(path, doc_id=target.stem)
@@ -278,7 +278,7 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
     started = time.perf_counter()
     with ingest_lock(settings) as restored:
         previous, reuse = _previous(settings, embedder, strict=True)
-        doc = find_document(doc_id, previous)
+        doc = find_document(doc_id, previous, read_origins(settings.corpus_dir))
         report = IngestReport(notes=_restored_note(restored))
         with corpus_transaction(settings) as journal:
             _take_out(doc, settings, journal)
@@ -296,13 +296,11 @@ def remove(doc_id: str, settings: Settings, embedder: Embedder, progress: Progre
 
 
 def _take_out(doc: dict, settings: Settings, journal: Journal) -> None:
+    """Delete an upload's file in corpus/user; a shipped source is never deleted."""
     path = str(doc["path"])
-    if path.startswith("laws.db:"):
-        selection = settings.corpus_dir / SELECTION_FILE
-        journal.save(selection)
-        unselect(selection, doc["title"])
-        return
-    f = file_of(Path(path), settings)
+    f = None if path.startswith("laws.db:") else file_of(Path(path), settings)
+    if f is not None and not _inside(f, settings.corpus_dir / USER_DIR):
+        raise YuqiError(f"{doc['doc_id']} 不是用户上传的文档（{path}），`ingest remove` 不删除它，未做任何改动")
     if f is None:
         raise YuqiError(f"找不到 {doc['doc_id']} 的语料文件（{path}），未做任何改动；可运行 `python -m ingest build` 重建")
     journal.save(f)

@@ -22,7 +22,6 @@ import shutil
 from pathlib import Path
 
 from ingest.load import CORPUS_SUBDIRS
-from ingest.statutes import read_selection
 from yuqi.errors import UnreadableDocument
 from yuqi.settings import Settings
 
@@ -44,10 +43,20 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; room for "-999" and a temp suffix
+
+
 def safe_name(name: str) -> str:
-    """A file name that cannot climb out of the corpus: basename only, no dotfiles."""
+    """A file name that cannot climb out of the corpus: basename only, no dotfiles, and short
+    enough for the file system (97 Chinese characters are 291 bytes: cut, suffix kept)."""
     base = Path(name.replace("\\", "/")).name.strip().lstrip(".")
-    return "".join(ch for ch in base if ch not in '<>:"|?*\x00') or "upload.txt"
+    base = "".join(ch for ch in base if ch not in '<>:"|?*\x00' and ch.isprintable()) or "upload.txt"
+    stem, suffix = Path(base).stem, Path(base).suffix
+    if len(suffix.encode("utf-8")) > 16:
+        stem, suffix = base, ""
+    while stem and len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip() or "upload") + suffix
 
 
 def write_uploads(files: list[tuple[str, bytes]], folder: Path) -> list[Path]:
@@ -209,11 +218,3 @@ def file_of(hint: Path, settings: Settings) -> Path | None:
             if cand.is_file():
                 return cand
     return None
-
-
-def unselect(selection: Path, title: str) -> None:
-    if title not in read_selection(selection):
-        return
-    lines = selection.read_text(encoding="utf-8").splitlines()
-    kept = [ln for ln in lines if ln.split("#", 1)[0].strip() != title]
-    selection.write_text("\n".join(kept) + "\n", encoding="utf-8")

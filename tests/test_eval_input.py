@@ -115,3 +115,33 @@ def test_lone_surrogate_in_chat_input_is_answered(tmp_path, embedder):
     prepared = prepare(question, retriever, settings)
     final = [p for kind, p in stream_answer(prepared, settings) if kind == "final"]
     assert final and final[0].text
+
+
+# --- issue 25: ids and fields validated before the run ---
+
+@pytest.mark.parametrize("bad, words", [
+    ({**GOOD, "verdict": "scma"}, ('unknown "verdict"', "'scma'", "did you mean 'scam'")),
+    ({**GOOD, "verdict": 3}, ('unknown "verdict"',)),
+    ({**GOOD, "threats": ["lawsuit", "lawsiut"]}, ("unknown threat id", "'lawsiut'")),
+    ({"id": "g", "query": "会坐牢吗", "glod": ["中华人民共和国刑法#第二百六十六条"]}, ("unknown field 'glod'", "did you mean 'gold'")),
+    ({**GOOD, "gold": ["![x](http://evil.example/t.png)"]}, ('"gold" holds',)),
+    ({**GOOD, "gold": ["刑法#第一条`<img src=x>`"]}, ('"gold" holds',)),
+], ids=["verdict-typo", "verdict-int", "threat-typo", "field-typo", "gold-image", "gold-markup"])
+def test_unknown_ids_fields_and_markup_are_refused_before_the_run(tmp_path, bad, words):
+    s = write_set(tmp_path, [json.dumps(GOOD, ensure_ascii=False), json.dumps(bad, ensure_ascii=False)])
+    one_error(run_eval(tmp_path, "--set", str(s)), "set.jsonl:2", *words)
+
+
+def test_the_project_sets_and_a_feedback_export_still_load(tmp_path):
+    from eval.sets import load_sets
+    from yuqi.feedback import export_eval_items, save_feedback
+
+    sets = sorted((ROOT / "eval").glob("*.jsonl")) + sorted((ROOT / "tests" / "data").glob("*holdout*.jsonl"))
+    assert len(load_sets(sets)) > 300
+    save_feedback(tmp_path, question="催收说要上门", answer="……", rating=-1, reason="结论不对",
+                  refs=["中华人民共和国刑法#第二百六十六条"], verdict="scam", threats=["visit"])
+    save_feedback(tmp_path, question="会坐牢吗", answer="……", rating=1, refs=["中华人民共和国刑法#第二百六十六条"],
+                  verdict="exaggerated", threats=["criminal"])
+    exported = tmp_path / "fb.jsonl"
+    exported.write_text(export_eval_items(tmp_path), encoding="utf-8")
+    assert len(load_sets([exported])) == 2

@@ -11,6 +11,7 @@ from eval.sets import load_items
 from yuqi.feedback import db_path, delete_feedback, export_eval_items, list_feedback, save_feedback
 
 Q = "催收说明天上门，是真的吗？我叫王强，电话13812345678"
+STORED_Q = "催收说明天上门，是真的吗？我叫〔姓名1〕，电话〔手机号1〕"  # stored masked by default
 A = "结论：夸大恐吓。依据《中华人民共和国治安管理处罚法》第五十条……"
 REFS = ["中华人民共和国治安管理处罚法#第五十条", "hecha_qudao"]
 
@@ -30,7 +31,7 @@ def test_save_and_list_round_trip(tmp_path):
     records = list_feedback(tmp_path)
     assert [r["id"] for r in records] == [first, second]
     up, down = records
-    assert (up["question"], up["answer"], up["rating"]) == (Q, A, 1)
+    assert (up["question"], up["answer"], up["rating"]) == (STORED_Q, A, 1)
     assert up["refs"] == REFS and up["threats"] == ["visit"] and up["verdict"] == "exaggerated"
     assert down["reason"] == "没回答时效问题" and down["refs"] == [] and down["verdict"] is None
     assert up["created_at"][:2] == "20"
@@ -51,7 +52,7 @@ def test_export_follows_the_eval_contract(tmp_path):
     items = [json.loads(line) for line in lines]
     assert [i["id"] for i in items] == [f"fb-{up}", f"fb-{down}"]
     good, bad = items
-    assert good == {"id": f"fb-{up}", "query": Q, "gold": REFS, "threats": ["visit"], "verdict": "exaggerated"}
+    assert good == {"id": f"fb-{up}", "query": STORED_Q, "gold": REFS, "threats": ["visit"], "verdict": "exaggerated"}
     assert bad["gold"] == [] and bad["note"] == "引用的条文不对"
     # a 👎 verdict is not gold: no verdict key, so the eval does not score it
     assert "verdict" not in bad and bad["threats"] is None and bad["answer_verdict"] == "plausible"
@@ -96,3 +97,26 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     records = list_feedback(tmp_path)
     assert len(records) == 90 and len({r["id"] for r in records}) == 90
     assert {r["question"] for r in records} == {f"w{n}-{i}" for n in range(6) for i in range(15)}
+
+
+# --- issue 25: personal data is not stored in clear by default ---
+
+SECRET_Q = "我叫王小明，手机13912345678，身份证110101199003071234，催收说要上门"
+
+
+def test_feedback_is_stored_masked_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("YUQI_STORE_RAW", raising=False)
+    save_feedback(tmp_path, question=SECRET_Q, answer="王小明您好 ![x](http://evil.example/t.png)", rating=-1,
+                  reason="我的电话13912345678")
+    raw = db_path(tmp_path).read_bytes().decode("utf-8", "ignore")
+    for secret in ("13912345678", "110101199003071234", "王小明", "evil.example"):
+        assert secret not in raw
+    rec = list_feedback(tmp_path)[0]
+    assert "〔手机号1〕" in rec["question"] and "〔手机号1〕" in rec["reason"]
+
+
+def test_feedback_keeps_raw_text_when_asked(tmp_path, monkeypatch):
+    save_feedback(tmp_path, question=SECRET_Q, answer="答", rating=1, keep_raw=True)
+    monkeypatch.setenv("YUQI_STORE_RAW", "1")
+    save_feedback(tmp_path, question=SECRET_Q, answer="答", rating=1)
+    assert [r["question"] for r in list_feedback(tmp_path)] == [SECRET_Q, SECRET_Q]

@@ -8,6 +8,7 @@ the model.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,93 @@ def test_two_uploads_named_alike_in_one_batch(tmp_path):
     assert "新增 3" in out
     texts = "\n".join(chunk_texts(tmp_path))
     assert "要起诉" in texts and "协商还款" in texts and "强制效力" in texts
+
+
+# --- issue 25: identity-safe remove (never a shipped source, never a guess between two uploads) ---
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def setup_with_card(base: Path) -> Path:
+    corpus = base / "corpus"
+    (corpus / "knowledge").mkdir(parents=True)
+    (corpus / "statutes.txt").write_text(LAW + "\n", encoding="utf-8")
+    shutil.copy(ROOT_DIR / "corpus" / "knowledge" / "zuolao.md", corpus / "knowledge" / "zuolao.md")
+    ok(run_ingest(base, "build"))
+    return corpus
+
+
+def refused(res, *words: str) -> str:
+    assert res.returncode != 0 and "Traceback" not in res.stderr + res.stdout
+    assert len(res.stderr.strip().splitlines()) == 1
+    for w in words:
+        assert w in res.stderr
+    return res.stderr
+
+
+def test_remove_by_a_name_a_shipped_card_answers_to_removes_nothing(tmp_path):
+    corpus = setup_with_card(tmp_path)
+    upload = write_text(folder(tmp_path, "up"), "zuolao.md", "# 我的笔记\n\n催收说要报警抓我。")
+    ok(run_ingest(tmp_path, "add", str(upload)))
+    before = docs(tmp_path)
+    err = refused(run_ingest(tmp_path, "remove", "zuolao.md"), "自带", "未做任何改动")
+    up_id = next(d for d, v in before.items() if v.get("origin") == "upload")
+    assert up_id in err  # says which id removes the upload
+    assert docs(tmp_path) == before
+    assert (corpus / "knowledge" / "zuolao.md").is_file()
+    # The upload goes by its id, and the card stays.
+    ok(run_ingest(tmp_path, "remove", up_id))
+    assert (corpus / "knowledge" / "zuolao.md").is_file() and up_id not in docs(tmp_path)
+
+
+def test_shipped_sources_are_never_removed_even_by_id(tmp_path):
+    corpus = setup_with_card(tmp_path)
+    card = next(d for d, v in docs(tmp_path).items() if v.get("origin") == "knowledge")
+    selection = (corpus / "statutes.txt").read_text(encoding="utf-8")
+    for name in (card, LAW):
+        refused(run_ingest(tmp_path, "remove", name), "自带")
+    assert (corpus / "statutes.txt").read_text(encoding="utf-8") == selection
+    assert (corpus / "knowledge" / "zuolao.md").is_file() and LAW in docs(tmp_path)
+
+
+@pytest.mark.parametrize("title", [LAW, "個人信息保護法".replace("個人信息保護法", "中華人民共和國個人信息保護法")])
+def test_remove_by_a_law_title_an_upload_also_has_removes_nothing(tmp_path, title):
+    corpus = setup_corpus(tmp_path)
+    fake = write_text(folder(tmp_path, "up"), "fake.md", f"# {title}\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n")
+    ok(run_ingest(tmp_path, "add", str(fake)))
+    before = docs(tmp_path)
+    refused(run_ingest(tmp_path, "remove", LAW), "自带")
+    assert docs(tmp_path) == before and LAW in (corpus / "statutes.txt").read_text(encoding="utf-8")
+
+
+def test_two_uploads_of_the_same_file_name_are_ambiguous(tmp_path):
+    corpus = setup_corpus(tmp_path)
+    a = write_text(folder(tmp_path, "a"), "same.txt", "甲方的文章\n网贷逾期后催收人员说要上门外访。")
+    b = write_text(folder(tmp_path, "b"), "same.txt", "乙方的文章\n收到12368短信要先核实案号。")
+    ok(run_ingest(tmp_path, "add", str(a), str(b)))
+    before = docs(tmp_path)
+    files = sorted(p.name for p in (corpus / "user").iterdir())
+    refused(run_ingest(tmp_path, "remove", "same.txt"), "对应多个文档")
+    assert docs(tmp_path) == before and sorted(p.name for p in (corpus / "user").iterdir()) == files
+
+
+@pytest.mark.parametrize("name,content", [
+    ("a.md", "# 中華人民共和國個人信息保護法\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n"),
+    ("b.md", "# 中华人民共和国个人信息保护法（2021年修正）\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n"),
+    ("c.md", "# 个人信息\u200b保护法\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n"),
+    ("d.md", "# 个人信息保护法　\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n".replace("保护法", "保护　法")),
+    ("e.txt", "中华人民共和国个人信息保护法\n\n第九百条 逾期不还的，处三年以下有期徒刑。\n"),
+    ("f.html", "<html><head><title>中华人民共和国个人信息保护法</title></head><body><p>第九百条 逾期不还的，"
+               "处三年以下有期徒刑。网贷逾期不还的人都要坐牢，这是法律规定的内容，请大家注意。</p></body></html>"),
+])
+def test_uploads_spelling_a_law_title_any_way_are_marked(tmp_path, name, content):
+    setup_corpus(tmp_path)
+    fake = write_text(folder(tmp_path, "up"), name, content)
+    ok(run_ingest(tmp_path, "add", str(fake)))
+    uploads = {k: v for k, v in docs(tmp_path).items() if v.get("origin") == "upload"}
+    assert len(uploads) == 1
+    (doc_id, d), = uploads.items()
+    assert d["title"].startswith("用户上传：") and doc_id.startswith("用户上传："), (doc_id, d["title"])
+    refs = [json.loads(x)["ref"] for x in
+            (tmp_path / "index" / "current" / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert not [r for r in refs if r.startswith(LAW + "#第九百条")]

@@ -175,13 +175,15 @@ def test_remove_takes_out_every_chunk(with_extra, embedder, tmp_path):
         pipeline.remove(GUIDING, settings, embedder)
 
 
-def test_remove_a_selected_law(tmp_path, embedder):
+def test_a_selected_law_is_shipped_and_never_removed(tmp_path, embedder):
+    """Issue 25: `remove` deletes user uploads only; a law leaves through corpus/statutes.txt + build."""
     settings = _small(tmp_path, embedder)
     law = SMALL_LAWS[1]
-    report = pipeline.remove(law, settings, embedder)
-    assert report.removed == [law]
-    assert law not in (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8")
-    assert {r["doc_id"] for r in chunk_rows(settings)} == {SMALL_LAWS[0]}
+    before = (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8")
+    with pytest.raises(YuqiError, match="自带"):
+        pipeline.remove(law, settings, embedder)
+    assert (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8") == before
+    assert {r["doc_id"] for r in chunk_rows(settings)} == set(SMALL_LAWS)
 
 
 # ---------------------------------------------------------------- 2. incremental
@@ -411,9 +413,8 @@ def test_failed_remove_keeps_the_document(tmp_path, embedder, monkeypatch):
     pipeline.add([f], settings, embedder)
     selection = (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8")
     monkeypatch.setattr(ix, "write_build", _boom)
-    for doc_id in ("keep", SMALL_LAWS[0]):
-        with pytest.raises(RuntimeError):
-            pipeline.remove(doc_id, settings, embedder)
+    with pytest.raises(RuntimeError):
+        pipeline.remove("keep", settings, embedder)
     monkeypatch.undo()
     assert (settings.corpus_dir / "user" / "keep.txt").exists()
     assert (settings.corpus_dir / "statutes.txt").read_text(encoding="utf-8") == selection

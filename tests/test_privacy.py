@@ -328,3 +328,51 @@ def test_statute_text_of_the_core_laws_is_never_masked():
     texts = [r[0] for r in rows if r[0]]
     assert len(texts) > 2000
     assert masked_share(texts) == (0, [])
+
+
+# --- Round two (issue 25): separators, invisible characters, numerals, salutations, handles, URL queries ---
+
+SEPARATED = [
+    ("我的手机139\u200b1234\u200b5678请联系", "139\u200b1234\u200b5678"),
+    ("我的手机139\u00ad1234\u00ad5678请联系", "139\u00ad1234\u00ad5678"),
+    ("手机 1 3 9 1 2 3 4 5 6 7 8 请联系", "1 3 9 1 2 3 4 5 6 7 8"),
+    ("手机139/1234/5678请联系", "139/1234/5678"),
+    ("手机139_1234_5678请联系", "139_1234_5678"),
+    ("手机139·1234·5678请联系", "139·1234·5678"),
+    ("手机139，1234，5678请联系", "139，1234，5678"),
+    ("身份证号110101\n19900307\n1234，请核实", "110101\n19900307\n1234"),
+    ("我电话是一三九一二三四五六七八", "一三九一二三四五六七八"),
+    ("我电话是幺三九幺二三四五六七八。", "幺三九幺二三四五六七八"),
+    ("微信号：wx13912345678", "13912345678"),
+    ("点击 https://www.court.gov.cn/x?id=110101199003071234&tel=13912345678 查看", "110101199003071234"),
+    ("点击 https://www.court.gov.cn/x?id=110101199003071234&tel=13912345678 查看", "13912345678"),
+    ("点击 https://pay.example.com/?id=110101199003071234&tel=13912345678 查看", "13912345678"),
+]
+
+
+@pytest.mark.parametrize("text,secret", SEPARATED)
+def test_numbers_masked_however_separated(text, secret):
+    masked, vault = mask(text)
+    assert secret not in masked
+    if "://" not in text:  # a placeholder inside a link stays a placeholder (see unmask)
+        assert unmask(masked, vault) == text
+
+
+@pytest.mark.parametrize("text,name", [
+    ("致 王小明：您的借款已逾期", "王小明"),
+    ("您好，王小明，您的借款已逾期", "王小明"),
+    ("您好，张伟：您的借款已逾期", "张伟"),
+    ("紧急联系人：王\u200b芳，电话13711112222", "王\u200b芳"),
+    ("我叫王 芳，电话13711112222", "王 芳"),
+    ("收件人：王小明 13912345678 北京市朝阳区建国路88号", "王小明"),
+    ("寄：张伟（收） 上海市浦东新区张江镇科苑路88弄5号", "张伟"),
+])
+def test_names_after_salutations_and_through_invisible_characters(text, name):
+    masked, vault = mask(text)
+    assert name not in masked and "〔姓名1〕" in masked
+    assert unmask(masked, vault) == text
+
+
+def test_official_link_query_case_code_stays_public():
+    text = "官网 https://www.12368.gov.cn/wsla?case=12345678901234567 查询"
+    assert mask(text)[0] == text

@@ -64,7 +64,7 @@ def test_official_link_renders_whole_and_stops_at_chinese_punctuation():
     text = "登录征信中心官网（www.pbccrc.org.cn）查询本人信用报告，或拨打 12368。"
     out = plain_html(text)
     links = Tags(out).of("a")
-    assert [a["href"] for a in links] == ["https://www.pbccrc.org.cn"]
+    assert [a["href"] for a in links] == ["https://www.pbccrc.org.cn", "tel:12368"]
     assert "）查询本人信用报告" in visible(out)  # the following text is not swallowed
     assert links[0]["rel"].split() >= ["noopener"]
 
@@ -151,3 +151,51 @@ def test_a_bold_conclusion_line_is_the_direct_answer_not_a_section():
 
     head, sections = split_sections("**结论：这是诈骗**\n法院不会让你点链接缴费。\n\n### 怎么核实\n拨打 12368")
     assert head.startswith("**结论：这是诈骗**") and [t for t, _ in sections] == ["怎么核实"]
+
+
+# --- issue 25: hosts as a browser reads them, no personal data in a live link, tap-to-call hotlines ---
+
+@pytest.mark.parametrize("text", [
+    "详情见 https://evil.example\\.court.gov.cn/x 办理",
+    "详情见 https://evil.example%5C.court.gov.cn/x 办理",
+    "详情见 https://www.court.gov.cn@evil.example/x 办理",
+    "详情见 https:\\\\evil.example\\www.court.gov.cn 办理",
+])
+@pytest.mark.parametrize("render", [plain_html, markdown_html])
+def test_backslash_and_userinfo_hosts_are_not_official(text, render):
+    """No live link goes to evil.example: each href's host, as a browser parses it, is official."""
+    from urllib.parse import urlsplit
+
+    for a in Tags(render(text)).of("a"):
+        parts = urlsplit(a["href"].replace("\\", "/"))
+        assert "\\" not in a["href"] and "%5c" not in a["href"].lower() and "@" not in parts.netloc
+        assert parts.hostname and parts.hostname.endswith(("court.gov.cn", ".gov.cn")), a["href"]
+        assert not parts.hostname.startswith("evil.example") or parts.hostname.endswith(".court.gov.cn")
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.court.gov.cn/?name=张三&addr=北京市朝阳区建国路88号",
+    "https://www.court.gov.cn/?id=1101\u200b0119900307\u200b1234",
+    "https://www.court.gov.cn/q?tel=139%E2%80%8B1234%E2%80%8B5678",
+    "https://www.court.gov.cn/q?xm=%E5%BC%A0%E4%B8%89",
+])
+@pytest.mark.parametrize("render", [lambda u: plain_html(f"核实 {u} 。"), lambda u: markdown_html(f"[核实]({u})")])
+def test_official_link_with_personal_data_is_never_live(url, render):
+    assert not [a for a in Tags(render(url)).of("a") if a["href"].startswith("http")]
+
+
+def test_official_link_without_personal_data_stays_live():
+    out = markdown_html("[执行信息公开网](https://zxgk.court.gov.cn/)")
+    assert [a["href"] for a in Tags(out).of("a")] == ["https://zxgk.court.gov.cn/"]
+
+
+@pytest.mark.parametrize("number", ["110", "96110", "12368", "12378", "12348"])
+@pytest.mark.parametrize("render", [plain_html, markdown_html])
+def test_hotlines_are_tap_to_call(number, render):
+    out = render(f"如遇威胁请拨打{number}，或咨询。")
+    assert [a["href"] for a in Tags(out).of("a")] == [f"tel:{number}"]
+
+
+@pytest.mark.parametrize("text", ["欠款110元", "身份证110101199003071234", "第12368号", "电话13912368000", "12368.5"])
+def test_hotline_digits_inside_other_numbers_are_not_links(text):
+    assert not Tags(plain_html(text)).of("a")

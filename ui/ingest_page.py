@@ -12,6 +12,7 @@ from ingest.pipeline import add, list_docs, remove
 from ingest.staging import write_uploads
 from ui.common import service_or_stop
 from yuqi.errors import YuqiError
+from yuqi.render import inert_label
 from yuqi.settings import get_settings
 
 settings = get_settings()
@@ -106,7 +107,7 @@ if docs:
             bar, update = progress_bar()
             try:
                 report = remove(target, settings, service.embedder, update)
-                st.session_state["ingest_removed"] = f"已移除《{labels[target]}》，索引现有 {report.chunks} 段。"
+                st.session_state["ingest_removed"] = f"已移除《{inert_label(labels[target])}》，索引现有 {report.chunks} 段。"
                 st.rerun()
             except YuqiError as err:
                 st.error(str(err))

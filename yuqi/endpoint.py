@@ -6,7 +6,10 @@ connect to is `localhost` exactly, an IP literal in a loopback / link-local /
 private range, or a local-only name (single label, `.local`, `.internal` …)
 whose resolved addresses are all in those ranges. A dotted public-style name is
 remote even if it resolves to 127.0.0.1 (`127.0.0.1.nip.io`, DNS rebinding):
-the address may change between this check and the request.
+the address may change between this check and the request. A proxy from the
+environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, unless NO_PROXY exempts the
+host, decided by the HTTP client's own rules) is a hop that sees the request in
+clear, so a proxied endpoint is remote whatever its host.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def classify_endpoint(url: str) -> EndpointClass:
     host = _host(url)
     if host is None:
         return _result("remote", "")
+    if proxied(url):
+        return _result("remote", host)
     kind = _address_kind(host)
     if kind is None:
         kind = _name_kind(host)
@@ -69,6 +74,8 @@ def _host(url: str) -> str | None:
     """The host the client connects to; None when the URL is odd enough that parsers could disagree."""
     if "\\" in url or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
         return None
+    if "%" in url.split("//", 1)[-1].split("/", 1)[0]:
+        return None  # "127.0.0.1%2eevil.example": a percent in the host is a name to the client, never an address
     try:
         parts = urlsplit(url if "://" in url else "http://" + url)
         host = parts.hostname
@@ -79,15 +86,45 @@ def _host(url: str) -> str | None:
         return None
     host = host.rstrip(".").lower()
     # The HTTP client re-parses the URL itself; a second opinion guards against parser differentials.
-    try:
-        from openai._base_client import httpx2 as httpx  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - stock openai uses httpx
-        import httpx  # type: ignore[no-redef]
+    httpx = _http_client()
     try:
         other = httpx.URL(url).host.rstrip(".").lower()
     except Exception:  # any parse failure means: do not trust this URL
         return None
     return host if other.strip("[]") == host.strip("[]") else None
+
+
+def _http_client():
+    try:
+        from openai._base_client import httpx2 as httpx  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - stock openai uses httpx
+        import httpx  # type: ignore[no-redef]
+    return httpx
+
+
+def proxied(url: str) -> bool:
+    """Whether the HTTP client would send a request for `url` through a proxy from the environment."""
+    httpx = _http_client()
+    try:
+        utils = __import__(f"{httpx.__name__}._utils", fromlist=["URLPattern"])
+        target = httpx.URL(url)
+        mounts = sorted((utils.URLPattern(k), v) for k, v in utils.get_environment_proxies().items())
+    except Exception:  # unreadable proxy settings: assume the worst
+        return True
+    # The client picks the first matching pattern in this order (most specific first).
+    return next((proxy is not None for pattern, proxy in mounts if pattern.matches(target)), False)
+
+
+def display_url(url: str) -> str:
+    """`url` without user name, password, query or fragment: what a sidebar or a notice may show."""
+    try:
+        parts = urlsplit(url if "://" in url else "http://" + url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "（无法解析的地址）"
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}{port}"
 
 
 def _address_kind(host: str) -> str | None:

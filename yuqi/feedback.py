@@ -1,7 +1,9 @@
 """👍/👎 on answers, kept in one local SQLite file under the data directory.
 
 What a user types stays in memory unless they submit feedback: the question and
-the answer are written only as part of a record they chose to save. Reading
+the answer are written only as part of a record they chose to save, and then
+with personal data masked (〔手机号1〕…) unless `keep_raw` (or YUQI_STORE_RAW=1)
+asks for clear text. Reading
 never creates the file. Every call opens its own connection (with a timeout),
 so several Streamlit sessions can write at once.
 """
@@ -14,6 +16,8 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+
+from .privacy import mask_record, store_raw_default
 
 FILE_NAME = "feedback.sqlite"
 SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
@@ -47,12 +51,15 @@ def _connect(data_dir: Path) -> Iterator[sqlite3.Connection]:
 def save_feedback(
     data_dir: Path, *, question: str, answer: str, rating: int, reason: str = "",
     refs: list[str] | None = None, verdict: str | None = None, threats: list[str] | None = None,
+    keep_raw: bool | None = None,
 ) -> int:
     """Store one rated answer and return its id."""
     if rating not in (1, -1):
         raise ValueError(f"rating must be 1 or -1, got {rating!r}")
+    raw = store_raw_default() if keep_raw is None else keep_raw
+    text = mask_record({"question": question, "answer": answer, "reason": (reason or "").strip()}, keep_raw=raw)
     row = (
-        time.strftime("%Y-%m-%d %H:%M:%S"), rating, (reason or "").strip(), question, answer,
+        time.strftime("%Y-%m-%d %H:%M:%S"), rating, text["reason"], text["question"], text["answer"],
         json.dumps(list(refs or []), ensure_ascii=False), verdict, json.dumps(list(threats or []), ensure_ascii=False),
     )
     with _connect(data_dir) as db:

@@ -154,7 +154,12 @@ def _fsync_dir(path: Path) -> None:
 def _point_current(index_dir: Path, build: Path) -> None:
     tmp_link = index_dir / f".current.{uuid.uuid4().hex[:6]}"
     os.symlink(os.path.relpath(build, index_dir), tmp_link)
-    os.replace(tmp_link, index_dir / "current")  # atomic on POSIX
+    current = index_dir / "current"
+    if current.is_dir() and not current.is_symlink():
+        # `current` replaced by a real directory (a copy, a restore): moved aside, never deleted,
+        # so the symlink can take its place ("Is a directory" otherwise).
+        os.rename(current, index_dir / f"damaged-current-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:4]}")
+    os.replace(tmp_link, current)  # atomic on POSIX
 
 
 def prune_builds(index_dir: Path) -> None:
@@ -185,7 +190,9 @@ def load_build(
     check_files(build, manifest)
     try:
         return _read_build(build, manifest)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+    except IndexCorrupt:
+        raise
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, AttributeError) as exc:
         # Digests matched but the content does not parse: written by something else.
         raise IndexCorrupt(f"索引已损坏：{build.name} 无法读取（{type(exc).__name__}）。{REBUILD}") from None
 
@@ -200,8 +207,24 @@ def _read_build(build: Path, manifest: Manifest) -> BuiltIndex:
     if dense.d != manifest.dim or dense.ntotal != len(chunks):
         raise IndexCorrupt(f"索引文件不完整（向量 {dense.ntotal} 条，段落 {len(chunks)} 条）。{REBUILD}")
     bm = bm25s.BM25.load(str(build / "bm25"))
+    _check_bm25(bm, len(chunks))
     docs = json.loads((build / "docs.json").read_text(encoding="utf-8"))
     return BuiltIndex(build.name, build, manifest, chunks, docs, dense, bm)
+
+
+def _check_bm25(bm, n_chunks: int) -> None:
+    """A BM25 index that loads but cannot score (params {} → TypeError at query time; a zeroed
+    data array → every score 0) is as damaged as a truncated file."""
+    params_ok = all(isinstance(getattr(bm, k, None), (int, float)) for k in ("k1", "b")) and isinstance(
+        getattr(bm, "method", None), str)
+    scores = getattr(bm, "scores", None)
+    if not params_ok or not isinstance(scores, dict):
+        raise IndexCorrupt(f"索引已损坏：BM25 参数无法读取。{REBUILD}")
+    data, indptr = np.asarray(scores.get("data")), np.asarray(scores.get("indptr"))
+    if scores.get("num_docs") != max(n_chunks, 1) or indptr.ndim != 1 or (indptr.size and indptr[-1] != data.size):
+        raise IndexCorrupt(f"索引已损坏：BM25 与段落数不符。{REBUILD}")
+    if n_chunks and (not data.size or not np.any(data) or not np.all(np.isfinite(data))):
+        raise IndexCorrupt(f"索引已损坏：BM25 分数全为零或无效。{REBUILD}")
 
 
 def read_docs(index_dir: Path) -> dict[str, dict]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
 
 import openai
 
+from .endpoint import display_url
 from .errors import LLMError
 # DeadlineExceeded and StreamBroken are re-exported: both subclass LLMError, which callers already catch.
 from .llm_stream import CUT_NOTICE, Deadline, DeadlineExceeded, StreamBroken, guarded, sse_deltas  # noqa: F401
@@ -222,7 +222,8 @@ def _cause(err: openai.OpenAIError) -> str:
 
 
 def host_of(settings: Settings) -> str:
-    return urlsplit(settings.llm_base_url).netloc or "api.openai.com"
+    """Host and port only: a base URL may carry a user name and password."""
+    return display_url(settings.llm_base_url) if settings.llm_base_url else "api.openai.com"
 
 
 def describe(settings: Settings) -> str:

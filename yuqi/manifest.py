@@ -18,6 +18,10 @@ from yuqi.errors import IndexCorrupt, IndexMismatch
 
 FORMAT_VERSION = 2  # 2: tokenizer assets, versions and file digests recorded
 DIGESTED = ("chunks.jsonl", "docs.json", "dense.faiss")
+# The BM25 files (bm25s 0.3 layout): digested when written; checked when the manifest records
+# them (builds written before these entries existed are checked by content on load instead).
+BM25_FILES = ("bm25/params.index.json", "bm25/vocab.index.json", "bm25/data.csc.index.npy",
+              "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy")
 REBUILD = "请运行 `python -m ingest build` 重建索引（run `python -m ingest build`）"
 
 
@@ -79,7 +83,8 @@ def _file_sha256(path: Path) -> str:
 
 
 def file_digests(build: Path) -> dict:
-    return {n: {"bytes": (build / n).stat().st_size, "sha256": _file_sha256(build / n)} for n in DIGESTED}
+    names = DIGESTED + tuple(n for n in BM25_FILES if (build / n).is_file())
+    return {n: {"bytes": (build / n).stat().st_size, "sha256": _file_sha256(build / n)} for n in names}
 
 
 def read_manifest(build: Path) -> Manifest:
@@ -103,7 +108,7 @@ def read_manifest(build: Path) -> Manifest:
 
 def check_files(build: Path, m: Manifest) -> None:
     """Every data file is there with the size and digest the manifest recorded."""
-    for name in DIGESTED:
+    for name in DIGESTED + tuple(n for n in BM25_FILES if n in m.files):
         want = m.files.get(name) or {}
         path = build / name
         try:

@@ -1,10 +1,13 @@
 """Find personal data in text: ID, bank card and phone numbers, names, addresses.
 
-Detection runs on `normalize_for_search(text)`, which folds full-width digits,
-letters and the ideographic space one character for one character, so every
-span is an exact offset into the original text. Numbers are read as runs of
-digit groups ("110101 19900307 1234", "6222-0212-3456-7890-123") and each run is
-split into the longest valid ID / phone / card numbers. Names and addresses
+Detection runs on the one normaliser's view (`yuqi.textnorm.normalize`): full-width
+forms folded, invisible characters (zero-width, soft hyphen, bidi marks) and spaces
+between Chinese characters removed; its offset map turns every span back into an
+exact span of the original text (covering the removed characters inside it). Chinese
+numerals in a run of seven or more (一三九…) are read as digits. Numbers are read as
+runs of digit groups ("110101 19900307 1234", "139/1234/5678", "1 3 9 …", an ID
+split across lines) and each run is split into the longest valid ID / phone / card
+numbers. Names and addresses
 come from data (yuqi/data/pii_names.json, pii_address.json): a surname list
 with the context that marks a person, and an address grammar of unit words.
 """
@@ -16,7 +19,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .textnorm import CJK, NUMERAL, normalize_for_search
+from bisect import bisect_left
+
+from .textnorm import CJK, NUMERAL, normalize
 
 DATA = Path(__file__).resolve().parent / "data"
 Span = tuple[int, int, str | None]  # start, end, label (None = public text, keep as is)
@@ -34,10 +39,16 @@ PROTECTED = [
 EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 LANDLINE = re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3}[ -]?)[2-9]\d{6,7}(?!\d)")
 # Separators inside a written number; one way to match each, so a failed match cannot backtrack exponentially.
-_SEP = r"(?: ?[-‐‑‒–—﹣] ?|[ .])"
-DIGIT_RUN = re.compile(rf"(?<![0-9a-z])\+?\d{{1,24}}(?:{_SEP}\d{{1,24}}){{0,15}}(?:{_SEP}?x)?(?![0-9a-z])")
+# Hyphens, slashes, underscores, middle dots and commas between digit groups, or a line break.
+_SEP = r"(?: ?[-‐‑‒–—﹣/_·・•∙,，、] ?|[ .]|[ \t]*\r?\n[ \t]*)"
+# A letter may touch a number ("wx13912345678", "?tel13912345678"): a handle holding a phone is a phone.
+DIGIT_RUN = re.compile(rf"(?<![0-9])\+?\d{{1,24}}(?:{_SEP}\d{{1,24}}){{0,23}}(?:{_SEP}?x)?(?![0-9])")
+# Chinese numerals read one by one ("一三九一二三四五六七八"); seven or more in a row are a number.
+_ZH_DIGITS = re.compile("[零〇一二三四五六七八九幺两]{7,}")
+_ZH_DIGIT_MAP = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-MAX_GROUPS = 8
+MAX_GROUPS = 23  # an ID written one digit at a time plus a +86: longer groupings are not one number
+NUMBER_SIZES = (7, 23)  # digits in the shortest and longest number kind
 NUMBER_KINDS = [  # (label, full-match pattern on the digits of a run), in priority order
     ("身份证", re.compile(rf"[1-9]\d{{5}}{_DATE8}\d{{3}}[\dx]")),
     ("身份证", re.compile(r"[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}")),
@@ -62,6 +73,11 @@ def _grammar() -> dict[str, re.Pattern[str]]:
         "name_weak": re.compile(rf"(?:{weak})(?P<v>{surname}{given}{{1,2}})"),
         "name_title": re.compile(rf"(?P<v>{surname}{free}{{0,2}})(?={alt(names['strong_after'])})"),
         "name_after": re.compile(rf"(?P<v>{surname}{given}{{1,2}})(?={alt(names['weak_after'])}|[（(，,]?身份证)"),
+        # "致 王小明：", "您好，王小明，您的…": a letter's salutation names its reader.
+        "name_salute": re.compile(rf"(?:(?:^|(?<=[\n。！？!?】\]]))\s*致|(?:您|你)好\s*[,，!！]?)\s*"
+                                  rf"(?P<v>{surname}{free}{{1,2}}?)\s*(?:先生|女士|小姐)?\s*(?=[,，:：!！])", re.M),
+        # An address line's addressee: "王小明 收", "张伟（收）".
+        "name_addressee": re.compile(rf"(?P<v>{surname}{given}{{1,2}})\s*(?:[（(]收[）)]|收(?=\s|$|[,，。;；]))", re.M),
         "name_start": re.compile(rf"(?:^|(?<=[\n。！？!?】\]：:]))\s*(?P<v>{surname}{given}{{1,2}})"
                                  rf"(?=[，,：:]\s*(?:你|您|请)|[：:])", re.M),
         "address_label": re.compile(
@@ -80,15 +96,34 @@ def _grammar() -> dict[str, re.Pattern[str]]:
 
 
 def find_spans(text: str, known: list[Span] | None = None) -> list[Span]:
-    """Protected (label None) and personal spans, non-overlapping, in order.
+    """Protected (label None) and personal spans of `text`, non-overlapping, in order.
 
     `known` spans (e.g. placeholders already in the text, values seen in earlier
     turns) are taken first; nothing found here overlaps them.
     """
-    norm = normalize_for_search(text)
+    view = normalize(text)
+    norm = _ZH_DIGITS.sub(lambda m: m.group().translate(_ZH_DIGIT_MAP), view.text)
+    src = view.src
+    to_norm = (lambda i: i) if src is None else (lambda i: bisect_left(src, i))
+    taken = [(to_norm(s), to_norm(e), label) for s, e, label in known or []]
+    first = len(taken)
+    for span in _spans_in(norm, taken):
+        taken.append(span)
+    found = [(*view.span(s, e), label) for s, e, label in taken[first:]]
+    return sorted(list(known or []) + found)
+
+
+def _spans_in(norm: str, taken: list[Span]) -> list[Span]:
+    """The spans `find_spans` adds, in normalised offsets (`taken` is extended in place)."""
+    start = len(taken)
     g = _grammar()
-    taken: list[Span] = list(known or [])
-    _add(taken, ((m.start(), m.end(), None) for p in PROTECTED for m in p.finditer(norm)))
+    # An ID or phone number in an official link's query ("?id=…&tel=…") still goes to that server.
+    _add(taken, (n for m in PROTECTED[0].finditer(norm) if "?" in m.group() or "#" in m.group()
+                 for n in _number_spans(norm, m.start() + _query_at(m.group()), m.end())
+                 if n[2] in ("身份证", "手机号")))
+    for p in PROTECTED:
+        for m in p.finditer(norm):
+            _add_around(taken, m.start(), m.end())
     _add(taken, ((m.start(), m.end(), "邮箱") for m in EMAIL.finditer(norm)))
     _add(taken, _number_spans(norm))
     _add(taken, ((m.start(), m.end(), "电话") for m in LANDLINE.finditer(norm)))
@@ -99,7 +134,9 @@ def find_spans(text: str, known: list[Span] | None = None) -> list[Span]:
     for s, e, _ in taken:
         blanked[s:e] = "的" * (e - s)
     _add(taken, _address_spans("".join(blanked), g), clip=True)
-    return sorted(taken)
+    found = taken[start:]
+    del taken[start:]
+    return found
 
 
 def _labelled_addresses(norm: str, g: dict[str, re.Pattern[str]]):
@@ -129,13 +166,34 @@ def _room(start: int, end: int, taken: list[Span]) -> int:
     return end
 
 
-def _number_spans(norm: str):
-    for run in DIGIT_RUN.finditer(norm):
+def _query_at(url: str) -> int:
+    return min(i for i in (url.find("?"), url.find("#")) if i >= 0)
+
+
+def _add_around(taken: list[Span], start: int, end: int) -> None:
+    """Protect start..end except the parts already taken."""
+    pos = start
+    for s, e, _ in sorted(t for t in taken if t[0] < end and t[1] > start):
+        if s > pos:
+            taken.append((pos, s, None))
+        pos = max(pos, e)
+    if pos < end:
+        taken.append((pos, end, None))
+
+
+def _number_spans(norm: str, start: int = 0, end: int | None = None):
+    for run in DIGIT_RUN.finditer(norm, start, len(norm) if end is None else end):
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in re.finditer(r"\+?\d+x?", run.group())]
+        total = [0]
+        for s, e in groups:
+            total.append(total[-1] + e - s)
         i = 0
         while i < len(groups):
-            # No number kind is longer than 23 digits, i.e. 8 groups: bounds the work on long runs.
+            # MAX_GROUPS and the digit count bound the work on long runs ("1 1 1 1 …").
             for j in range(min(len(groups), i + MAX_GROUPS), i, -1):
+                size = total[j] - total[i]
+                if not NUMBER_SIZES[0] <= size <= NUMBER_SIZES[1] + 1:
+                    continue
                 label = _number_kind(norm, groups[i:j])
                 if label:
                     yield groups[i][0], groups[j - 1][1], label
@@ -175,7 +233,8 @@ def _address_spans(norm: str, g: dict[str, re.Pattern[str]]):
 
 
 def _name_spans(norm: str, g: dict[str, re.Pattern[str]]):
-    for key in ("name_label", "name_strong", "name_weak", "name_title", "name_after", "name_start"):
+    for key in ("name_label", "name_strong", "name_weak", "name_title", "name_after", "name_start", "name_salute",
+                "name_addressee"):
         for m in g[key].finditer(norm):
             if key == "name_label" or not g["not_name"].match(m["v"]):  # 卫生健…, 农民专…
                 yield *m.span("v"), "姓名"

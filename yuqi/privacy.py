@@ -124,6 +124,32 @@ def in_link(text: str, index: int) -> bool:
     return bool(_URL_MARKS.search(text, start, index))
 
 
+# --- Stored text: feedback records and eval outputs ---------------------------------------------
+# A Markdown image in stored text would load a remote address in whatever viewer opens the file.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,200})\]\([^)\n]{0,2000}\)")
+STORED_FIELDS = ("query", "question", "answer", "reason", "note")
+RAW_ENV = "YUQI_STORE_RAW"  # "1": keep personal data in clear in feedback (one's own evaluation)
+
+
+def store_raw_default() -> bool:
+    import os
+
+    return os.environ.get(RAW_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def for_storage(text: str, vault: Vault | None = None, keep_raw: bool = False) -> str:
+    """Text as it may be written to disk: personal data masked (unless `keep_raw`), images inert."""
+    text = _MD_IMAGE.sub(lambda m: f"〔图片未显示：{m.group(1)}〕" if m.group(1) else "〔图片未显示〕", text or "")
+    return text if keep_raw else mask(text, vault if vault is not None else Vault())[0]
+
+
+def mask_record(record: dict, keep_raw: bool = False, fields: tuple[str, ...] = STORED_FIELDS) -> dict:
+    """A copy of `record` with its free-text fields made safe to store (one vault: stable placeholders)."""
+    vault = Vault()
+    return {k: for_storage(v, vault, keep_raw) if k in fields and isinstance(v, str) else v
+            for k, v in record.items()}
+
+
 def mask_messages(messages: list[dict], vault: Vault) -> list[dict]:
     """Copies of chat messages with every text content masked."""
     return [_mask_message(message, vault) for message in messages]

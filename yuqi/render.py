@@ -6,7 +6,11 @@ alike, so Streamlit's Markdown layer can never turn `![](//host/x.png)` or
 `[付款](//host/pay)` into an image or a link), no raw HTML passes, no image is
 ever drawn, and the only live links are to the official hosts named in
 yuqi/data/official_hosts.json. A URL that carries personal data is never live,
-whatever its host: personal data is restored in plain text only.
+whatever its host: personal data is restored in plain text only. A host is
+read as a browser reads it (backslash = slash, user info dropped, percent-decoded,
+full-width forms and invisible characters folded by the one normaliser).
+The emergency and official service numbers 110, 96110, 12368, 12378 and 12348
+are tap-to-call `tel:` links: the only live links besides the official hosts.
 
 The output is a single line (no raw newline) so that Streamlit's Markdown
 parser sees one HTML block and leaves its inside alone. Pure functions only.
@@ -16,23 +20,25 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from markdown_it import MarkdownIt
 
 from yuqi.settings import ROOT
-from yuqi.textnorm import CJK
+from yuqi.pii import find_spans
+from yuqi.textnorm import CJK, normalize, normalize_for_search, strip_invisible
 
 HOSTS_FILE = ROOT / "yuqi" / "data" / "official_hosts.json"
 # Stop a URL at whitespace, CJK text and full-width punctuation: "www.pbccrc.org.cn）查询…" ends at "）".
 _URL_CHAR = rf"[^\s<>\"'`\u2000-\u206f\u3000-\u303f{CJK}\ufe30-\ufe4f\uff00-\uffef]"
 _TLD = r"(?:cn|com|net|org|top|xyz|vip|cc|info|me|io|co|app|site|online|shop|club|ltd|link|ink|wang|ren|fun|icu|hk|tk|ml|ga|cf|gq|pw|tw|biz|mobi|asia|tv|live|store|tech)"
 URL = re.compile(
-    rf"(?:(?:https?:)?//|www\.){_URL_CHAR}+"
-    rf"|(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+{_TLD}(?![\w-])(?::\d{{1,5}})?(?:/{_URL_CHAR}*)?",
+    rf"(?:(?:https?:)?[/\\]{{2}}|www\.){_URL_CHAR}+"
+    rf"|(?<![\w.@\\/-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+{_TLD}(?![\w-])(?::\d{{1,5}})?(?:/{_URL_CHAR}*)?",
     re.I,
 )
 # A link that carries what looks like a phone, ID or card number is never live.
@@ -57,34 +63,65 @@ def official_hosts() -> tuple[str, ...]:
     return tuple(h["host"].lower() for h in data["hosts"])
 
 
+_SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:")
+# Code points a browser refuses in a host (WHATWG URL "forbidden host code point" plus "%"
+# left after decoding): a host holding one is no host to trust.
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+
+
+def _authority(url: str) -> str | None:
+    """The authority part as a browser cuts it: "\\" counts as "/", tabs and newlines are dropped."""
+    url = re.sub(r"[\t\n\r]", "", url.strip()).replace("\\", "/")
+    m = _SCHEME.match(url)
+    if m:
+        if m.group().lower() not in ("http:", "https:"):
+            return None
+        url = url[m.end():]
+    rest = url.lstrip("/")
+    return re.split(r"[/?#]", rest, maxsplit=1)[0]
+
+
 def host_of(url: str) -> str:
-    """The hostname a browser would contact, lower case; "" when there is none."""
-    target = url if re.match(r"(?i)^[a-z][a-z0-9+.-]*:|^//", url) else "//" + url
-    try:
-        parts = urlsplit(target)
-        return (parts.hostname or "").rstrip(".").lower()
-    except ValueError:
+    """The hostname a browser would contact, lower case; "" when there is none or it is not a valid host."""
+    authority = _authority(normalize_for_search(url))
+    if not authority:
         return ""
+    host = authority.rpartition("@")[2]  # user info is dropped; the host follows the last "@"
+    if host.startswith("["):
+        return ""  # an IPv6 literal is never an official host
+    host = unquote(host.rpartition(":")[0] if re.search(r":\d*$", host) else host)
+    host = normalize_for_search(host).replace("。", ".").rstrip(".")
+    return "" if not host or _FORBIDDEN_HOST.search(host) else host
 
 
 def is_official(url: str, hosts: Iterable[str] | None = None) -> bool:
-    """An http(s) link (or bare www./domain) whose parsed host is an official host or its subdomain."""
-    if not re.match(r"(?i)^(https?://|www\.|[a-z0-9])", url):
+    """An http(s) link (or bare www./domain) whose host, as a browser parses it, is an official host
+    or its subdomain, with no user info ("https://gov.cn@evil.example/" goes to evil.example)."""
+    flat = normalize_for_search(url).strip()
+    if not re.match(r"(?i)^(https?:[/\\]{2}|www\.|[a-z0-9])", flat):
         return False  # no javascript:, data:, protocol-relative or other schemes
-    try:
-        parts = urlsplit(url if re.match(r"(?i)^https?://", url) else "//" + url)
-        if parts.username is not None or parts.password is not None:
-            return False  # "https://gov.cn@evil.example/" goes to evil.example
-    except ValueError:
+    if "@" in (_authority(flat) or "@"):
         return False
-    host = host_of(url)
-    return any(host == h or host.endswith("." + h) for h in (hosts or official_hosts()))
+    host = host_of(flat)
+    return bool(host) and any(host == h or host.endswith("." + h) for h in (hosts or official_hosts()))
+
+
+# Query keys that name a person or their details; an official link carrying one is never live.
+_PERSONAL_KEYS = re.compile(r"(?i)name|xm|addr|dz|phone|tel|mobile|sj|id|sfz|card|kh|user|email|mail")
 
 
 def carries_personal(url: str, private: Iterable[str] = ()) -> bool:
-    url = unquote(url)  # "%E7%8E%8B" is 王 to the server that receives it
-    flat = re.sub(r"[\s-]", "", url)
-    return bool(PERSONAL_NUMBER.search(flat)) or any(v and (v in url or re.sub(r"\s", "", v) in flat) for v in private)
+    """Personal data in a link: a phone/ID/card number (through invisible characters and encodings),
+    anything the masking finds, a value the person gave, or a query field named like personal data."""
+    url = normalize_for_search(unquote(url))  # "%E7%8E%8B" is 王 to the server that receives it
+    flat = re.sub(r"[\s\-_./·,，]", "", url)
+    if PERSONAL_NUMBER.search(flat) or any(label for *_, label in find_spans(url)):
+        return True
+    query = url.partition("?")[2].partition("#")[0]
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if _PERSONAL_KEYS.search(key) or re.search(f"[{CJK}]", value):
+            return True
+    return any(v and (v in url or re.sub(r"\s", "", v) in flat) for v in private)
 
 
 def live_url(url: str, private: Iterable[str] = ()) -> bool:
@@ -101,13 +138,24 @@ def _trim(url: str) -> str:
 
 
 def find_links(text: str, private: Iterable[str] = ()) -> list[Link]:
+    """Links found on the one normaliser's view (a zero-width space or full-width dot cannot cut
+    or hide a URL); each Link spans the original text, its `url` is that text with invisible
+    characters removed and NFKC applied (the address a browser would go to)."""
     private = tuple(private)
+    view = normalize(text)
     out = []
-    for m in URL.finditer(text):
-        url = _trim(m.group(0))
-        if url.strip("/") and "." in url:
-            out.append(Link(m.start(), m.start() + len(url), url, live_url(url, private)))
+    for m in URL.finditer(view.text):
+        trimmed = _trim(m.group(0))
+        if not (trimmed.strip("/") and "." in trimmed):
+            continue
+        start, end = view.span(m.start(), m.start() + len(trimmed))
+        url = _clean_url(text[start:end])
+        out.append(Link(start, end, url, live_url(url, private)))
     return out
+
+
+def _clean_url(raw: str) -> str:
+    return unicodedata.normalize("NFKC", strip_invisible(raw))
 
 
 def escape(text: str) -> str:
@@ -125,14 +173,33 @@ def anchor(url: str, label: str | None = None) -> str:
             f"{escape(label if label is not None else url)}</a>")
 
 
+# Numbers a person in trouble may tap to call: police, the anti-fraud centre, the courts' service
+# line, the procuratorate's and the legal aid line. Not part of a longer number, an amount or a date.
+HOTLINES = re.compile(r"(?<![\d.¥￥$第])(110|96110|12368|12378|12348)(?![\d.%]|\s*[元块万千百天日月年号条次个])")
+
+
+def tel_anchor(number: str) -> str:
+    return f'<a href="tel:{number}" class="tel-link">{number}</a>'
+
+
+def _plain(text: str) -> str:
+    """Escaped text with the hotline numbers as tel: links."""
+    out, pos = [], 0
+    for m in HOTLINES.finditer(text):
+        out += [escape(text[pos:m.start()]), tel_anchor(m.group(1))]
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
 def inline(text: str, private: Iterable[str] = ()) -> str:
-    """Plain untrusted text → escaped HTML; official links live and whole, all others inert."""
+    """Plain untrusted text → escaped HTML; official links live and whole, hotlines tap-to-call, all else inert."""
     out, pos = [], 0
     for link in find_links(text, private):
-        out.append(escape(text[pos:link.start]))
+        out.append(_plain(text[pos:link.start]))
         out.append(anchor(link.url) if link.live else f'<span class="inert-link">{escape(link.url)}</span>')
         pos = link.end
-    out.append(escape(text[pos:]))
+    out.append(_plain(text[pos:]))
     return "".join(out)
 
 

@@ -82,18 +82,50 @@ def build_messages(prepared: Prepared, history: list[dict] | None = None) -> lis
 
 
 class TooLong(Exception):
-    pass
+    """The answer was stopped before it could be shown (the front door withdraws it for the offline one)."""
+
+
+class GuardRefused(TooLong):
+    """The output guard refused a sentence before it reached the screen."""
+
+
+# The LLM deadline is for the whole answer: after a withdrawal the offline answer is still to
+# be composed and checked (the red team measured 4.8 s past a 60 s deadline), so the stream
+# gets the deadline less this reserve.
+FALLBACK_SHARE, FALLBACK_MAX = 0.1, 5.0
+
+# A sentence is released to the screen only after the guard has read it (and all before it).
+SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 def stream_text(prepared: Prepared, settings: Settings, client=None, history=None, vault=None) -> Iterator[str]:
     """Deltas of the LLM's answer, at most `max_chars` in all (a longer answer raises TooLong).
+
+    Text is held back until a sentence ends; the guard (yuqi.answer.checks.llm_guard) then reads
+    everything so far, and the sentence is released only if it passes (GuardRefused otherwise),
+    so "这条短信是真的，请立即转账…" never stands on a screen while the rest streams in.
     Masking of personal data happens inside `stream_chat` (see yuqi.llm); its errors are LLMError."""
+    from yuqi.answer.checks import llm_guard
     from yuqi.llm import stream_chat
 
     limit = wording()["llm_guard"]["max_chars"]
-    total = 0
+    reserve = min(FALLBACK_MAX, FALLBACK_SHARE * settings.llm_deadline)
+    settings = settings.with_(llm_deadline=max(0.5, settings.llm_deadline - reserve))
+    text, shown = "", 0
     for delta in stream_chat(build_messages(prepared, history), settings, client=client, vault=vault):
-        total += len(delta)
-        if total > limit:
+        text += delta
+        if len(text) > limit:
             raise TooLong(wording()["llm_too_long"].format(limit=limit))
-        yield delta
+        ends = [m.end() for m in SENTENCE_END.finditer(text, shown)]
+        if ends:
+            yield from _release(text, shown, ends[-1], prepared, llm_guard)
+            shown = ends[-1]
+    if shown < len(text):
+        yield from _release(text, shown, len(text), prepared, llm_guard)
+
+
+def _release(text: str, shown: int, upto: int, prepared: Prepared, guard) -> Iterator[str]:
+    reason = guard(text[:upto], prepared)
+    if reason:
+        raise GuardRefused(reason)
+    yield text[shown:upto]

@@ -7,6 +7,8 @@ the article's conditions and why ordinary default does not meet them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import json
 import re
 from dataclasses import dataclass, replace
@@ -47,19 +49,28 @@ def claims() -> tuple[Claim, ...]:
     return _data()[1]
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence around a citation (a parenthesised citation belongs to the sentence it closes)."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+def _sentence(text: str, start: int, end: int, ends: list[int] | None = None) -> str:
+    """The sentence around a citation (a parenthesised citation belongs to the sentence it closes).
+    `ends`: the text's sentence ends, found once per text (a search back from every citation
+    made a text with many citations quadratic)."""
+    if ends is None:
+        ends = sentence_ends(text)
+    i = bisect_right(ends, start) - 1
+    left = ends[i] if i >= 0 else 0
     right = _SENTENCE_END.search(text, end)
     return text[left:right.start() if right else len(text)]
 
 
-def claim_for(text: str, start: int, end: int, ref: str | None) -> Claim | None:
+def sentence_ends(text: str) -> list[int]:
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
+def claim_for(text: str, start: int, end: int, ref: str | None, ends: list[int] | None = None) -> Claim | None:
     """The claim a citation of `ref` backs in `text`, if its sentence asserts one."""
     if not ref:
         return None
     cues, table = _data()
-    sentence = _sentence(text, start, end)
+    sentence = _sentence(text, start, end, ends)
     outside = sentence.replace(text[start:end], "")  # the citation itself says 刑法, not 罪
     for claim in table:
         if ref in claim.refs and (any(n in outside for n in claim.names) or any(c in outside for c in cues)):
@@ -70,8 +81,9 @@ def claim_for(text: str, start: int, end: int, ref: str | None) -> Claim | None:
 def attach_claims(text: str, results: list) -> list:
     """CheckResults with `claim` set where the text asserts the crime the article defines."""
     out = []
+    ends = sentence_ends(text) if results else []
     for r in results:
         ref = r.current_ref if r.status in ("verified", "outdated", "renumbered") else None
-        claim = claim_for(text, r.citation.start, r.citation.end, ref)
+        claim = claim_for(text, r.citation.start, r.citation.end, ref, ends)
         out.append(replace(r, claim=claim) if claim else r)
     return out

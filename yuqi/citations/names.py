@@ -46,21 +46,27 @@ def alias_map() -> dict[str, str]:
     return out
 
 
+_DB_TITLES: list[frozenset[str]] = []  # laws.db's titles once found (the file check costs ~1 ms a call)
+
+
 def db_titles() -> frozenset[str]:
-    return lawsdb.titles() if lawsdb.available() else frozenset()
+    if not _DB_TITLES and lawsdb.available():
+        _DB_TITLES.append(lawsdb.titles())
+    return _DB_TITLES[0] if _DB_TITLES else frozenset()
 
 
 def resolve_name(name: str, titles: frozenset[str] | set[str] = frozenset()) -> str | None:
     """Written law name -> official title, using the alias file, laws.db titles and `titles`."""
     name = normalize_name(name)
-    known = db_titles() | titles
+    db = db_titles()  # no union per call: that copied every title for every citation
     for cand in (name, re.sub(r"[(（][^()（）]*[)）]$", "", name)):
-        if cand in known:
+        if cand in db or cand in titles:
             return cand
         if cand in alias_map():
             return alias_map()[cand]
-        if "中华人民共和国" + cand in known:
-            return "中华人民共和国" + cand
+        full = "中华人民共和国" + cand
+        if full in db or full in titles:
+            return full
     return None
 
 
