@@ -22,6 +22,9 @@ FRAGMENTS = [
 
 def check(text: str) -> Analysis:
     a = analyze(text)
+    # Offsets are into the text as analysed: the input less invisible characters (which nobody sees).
+    assert len(a.text) <= len(text) and all(ch in text for ch in a.text)
+    text = a.text
     for cue in a.cues:
         assert 0 <= cue.start <= cue.end <= len(text)
         assert text[cue.start:cue.end] == cue.text

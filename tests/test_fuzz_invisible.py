@@ -96,10 +96,6 @@ def test_host_classification_does_not_move(pair):
     assert links(fuzzed) == links(text)
 
 
-@pytest.mark.xfail(reason="analysis internals: yuqi/analysis slices the ORIGINAL text with offsets of the "
-                   "normalised text (cues.lexicon_cues, extract._cue: original[m.start():m.end()]), so after a "
-                   "removed invisible character a cue's text is shifted (e.g. a sender no longer starts with 【). "
-                   "Fix in yuqi/analysis: map spans with textnorm.normalize_map(text).span(a, b).", strict=False)
 @FUZZ
 @given(disguised())
 def test_verdict_and_threats_do_not_move(pair):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yuqi.textnorm import normalize_for_rules
+from yuqi.textnorm import normalize_for_rules, normalize_map
 
 from .advice import collect_refs, collect_steps, collect_verify, expansion, topics
 from .cues import extract_cues
@@ -62,9 +62,17 @@ def _should_judge(text: str, facts: Facts, message: bool) -> bool:
     return wants_judgement(text)
 
 
+def visible(text: str) -> str:
+    """The text without what the normaliser removes (invisible and format characters, a space inside
+    a Chinese word): the rules then read the same offsets the highlight shows, and a zero-width
+    character inside 转账 cannot move a verdict."""
+    src = normalize_map(text).src
+    return text if src is None else "".join(text[j] for j in dict.fromkeys(src[:-1]) if j < len(text))
+
+
 def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
     """`learn=False` keeps the rule layer's verdict (the bank's cross-validation scores the rules alone)."""
-    text = text if isinstance(text, str) else ""
+    text = visible(text if isinstance(text, str) else "")
     cues = extract_cues(text)
     facts = read_facts(text, cues)
     if encoder is not None and text.strip() and not _settled(facts):
