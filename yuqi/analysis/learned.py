@@ -208,6 +208,8 @@ def revise(a: Analysis, encoder, model: Model | None = None) -> Judgement | None
     """The learned judgement of a rule analysis, or None when no model or bank is shipped."""
     from .similar import nearest, similarities
 
+    if not all(hasattr(encoder, n) for n in ("fingerprint", "encode_passages")):
+        return None  # a clause-only encoder (the semantic layer's tests) cannot read the bank
     model = model or shipped_model()
     sims, cases, vec = similarities(encoder, a.text)
     if model is None or not len(cases):
