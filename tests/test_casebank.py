@@ -150,3 +150,22 @@ def test_merge_keeps_the_second_reading_where_the_readers_differ(tmp_path: Path)
     assert "verdict_alt" not in rows[0] and rows[1]["verdict_alt"] == "exaggerated"
     assert rows[1]["threats_alt"] == ["lawsuit"]
     assert json.loads(out.stderr)["verdict_agreement"] == 0.5
+
+
+def test_an_evaluation_can_hide_an_items_own_page_and_text_from_the_bank(fake_embedder) -> None:
+    from yuqi.analysis.similar import hidden_from_bank
+
+    cases, _ = bank(BANK)
+    case = next(c for c in cases if c.verdict == "scam" and len(c.text) > 40)
+    with hidden_from_bank(f"{case.source.url} (publisher) [A]", case.text):
+        a = analyze(case.text, encoder=fake_embedder)
+    assert all(s.case.id != case.id and s.case.page != case.page for s in a.similar)
+    assert analyze(case.text, encoder=fake_embedder).similar[0].case.id == case.id  # outside the block: back
+
+
+def test_the_closest_cases_statutes_follow_the_verdicts_own(fake_embedder) -> None:
+    cases, _ = bank(BANK)
+    case = next(c for c in cases if c.verdict == "illegal" and len(c.statutes) >= 2 and len(c.text) > 30)
+    a = analyze(case.text, encoder=fake_embedder)
+    if a.similar and a.similar[0].case.id == case.id:
+        assert set(case.statutes[:2]) <= set(a.refs)

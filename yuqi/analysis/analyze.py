@@ -103,10 +103,15 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
         is_message=message, harassment=bool(facts.has("conduct", "harassment")),
         conflict=conflict, expansion=expansion(threats, cues, topic_ids, verdict),
-        refs=collect_refs(reasons, threats, topic_ids),
+        refs=_merge(tuple(r for x in reasons for r in x.refs), _case_refs(similar), collect_refs(reasons, threats, topic_ids)),
         verify=collect_verify(threats, cues, verdict),
         steps=collect_steps(verdict, threats, topic_ids), facts=facts, similar=similar, learned=learned,
     )
+
+
+def _case_refs(similar: tuple) -> tuple[str, ...]:
+    """The closest real case's first two statutes follow the verdict's own, as a card's 依据 follow the card."""
+    return tuple(similar[0].case.statutes[:2]) if similar else ()
 
 
 def _is_new_message(new: Analysis) -> bool:

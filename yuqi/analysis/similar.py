@@ -8,19 +8,37 @@ bank adds vectors, not forward passes.
 
 from __future__ import annotations
 
+import re
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
 
 from yuqi.textnorm import normalize_for_search
 
-from .bank import Case, bank
+from .bank import Case, bank, page_key
 
 SHOW_MIN = 0.86  # a case is shown as similar only above this cosine (unrelated Chinese texts sit near 0.80)
 SHOW_MAX = 3
 _LOCK = threading.Lock()
 _VECTORS: dict[tuple[str, int], np.ndarray] = {}
+# What an evaluation hides from the bank while it scores one item: the item's own page, and the
+# same text found elsewhere (a dev item is in the bank; judged on itself it would measure memory).
+_HIDDEN: ContextVar[tuple[frozenset[str], str]] = ContextVar("yuqi_bank_hidden", default=(frozenset(), ""))
+_URL = re.compile(r"https?://\S+")
+
+
+@contextmanager
+def hidden_from_bank(source: str, text: str = ""):
+    """Within this block the bank acts as if it held no case from `source`'s page nor `text` itself."""
+    pages = frozenset(page_key(u.rstrip(")],;")) for u in _URL.findall(source or ""))
+    token = _HIDDEN.set((pages, normalize_for_search(text).strip()))
+    try:
+        yield
+    finally:
+        _HIDDEN.reset(token)
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,12 @@ def similarities(encoder, text: str, cases: tuple[Case, ...] | None = None):
     if not cases:
         return np.zeros(0, dtype=np.float32), cases, None
     vec = message_vector(encoder, text)
-    return bank_vectors(encoder, cases) @ vec, cases, vec
+    sims = bank_vectors(encoder, cases) @ vec
+    pages, own = _HIDDEN.get()
+    if pages or own:
+        hide = [c.page in pages or (own and normalize_for_search(c.text).strip() == own) for c in cases]
+        sims = np.where(hide, -np.inf, sims).astype(np.float32)
+    return sims, cases, vec
 
 
 def nearest(sims: np.ndarray, cases: tuple[Case, ...], verdict: str | None) -> tuple[SimilarCase, ...]:
