@@ -165,7 +165,10 @@ def test_an_evaluation_can_hide_an_items_own_page_and_text_from_the_bank(fake_em
 
 def test_the_closest_cases_statutes_follow_the_verdicts_own(fake_embedder) -> None:
     cases, _ = bank(BANK)
-    case = next(c for c in cases if c.verdict == "illegal" and len(c.statutes) >= 2 and len(c.text) > 30)
-    a = analyze(case.text, encoder=fake_embedder)
-    if a.similar and a.similar[0].case.id == case.id:
-        assert set(case.statutes[:2]) <= set(a.refs)
+    checked = 0
+    for case in (c for c in cases if c.verdict == "illegal" and len(c.statutes) >= 2 and len(c.text) > 30):
+        a = analyze(case.text, encoder=fake_embedder)
+        if a.similar and a.similar[0].case.id == case.id:
+            assert set(case.statutes[:2]) <= set(a.refs)
+            checked += 1
+    assert checked >= 3
