@@ -136,3 +136,28 @@ def test_unknown_paths_and_methods_are_json_errors(server):
     assert status == 404 and body["error"]["code"] == "not_found"
     status, body = get(server.base + "/v1/ask")
     assert status == 405 and body["error"]["code"] == "method_not_allowed"
+
+
+def test_with_an_llm_the_stream_carries_its_deltas_and_the_message_is_masked_before_it(tmp_path):
+    from fake_embed import FakeEmbedder
+    from fake_openai import FakeOpenAI
+    from yuqi.api.app import create_app
+    from yuqi.api.config import ApiConfig
+    from yuqi.service import Service
+
+    embedder = FakeEmbedder()
+    with FakeOpenAI(chunk_size=3) as fake:
+        settings = small_index(tmp_path, embedder).with_(
+            llm_base_url=fake.base_url, llm_model="fake-model", llm_timeout=5.0, privacy_mask="on")
+        app = create_app(settings, ApiConfig(rate_per_minute=0), Service(settings, embedder))
+        with LiveServer(app) as server:
+            status, text = post(server.base + "/v1/ask", {"text": MESSAGE, "stream": True})
+    events = sse_events(text)
+    names = [n for n, _ in events]
+    assert status == 200 and names[:2] == ["analysis", "passages"] and names[-1] == "final"
+    deltas = [p for n, p in events if n == "delta"]
+    assert len(deltas) > 1 and deltas[-1]["shown"].startswith(deltas[0]["text"])
+    final = events[-1][1]
+    assert final["used_llm"] or final["withdrawn"]  # the LLM's answer, or the page's fallback with its reason
+    sent = json.dumps(fake.requests, ensure_ascii=False)
+    assert fake.requests and "13812345678" not in sent  # names are masked by yuqi.privacy where it detects them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from fastapi import APIRouter, Request
@@ -100,4 +101,4 @@ async def readyz(request: Request):
     except (YuqiError, ApiError) as err:
         return JSONResponse({"ready": False, "error": str(err)}, status_code=503)
     return {"ready": True, "build": stats.pop("build"), "built_at": stats.pop("built_at"),
-            "model": stats.pop("model"), **stats}
+            "model": stats.pop("model"), "pid": os.getpid(), **stats}  # pid: which worker answered
