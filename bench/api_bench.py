@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -164,6 +165,7 @@ def run(env: Env, queries: list[str], seconds: float, line) -> list[dict]:
                 kinds = ", ".join(f"{k} {v}" for k, v in load.error_kinds.items())
                 line("   errors · RSS per worker (peak)", f"{load.errors}{' (' + kinds + ')' if kinds else ''} · "
                      + " + ".join(f"{r:.0f} ({h:.0f})" for r, h in zip(rss, hwm)) + " MB")
+                line("   load average (1 min) after the level", f"{os.getloadavg()[0]:.2f}")
         finally:
             stop(proc)
     return rows

@@ -23,6 +23,7 @@ from yuqi.errors import YuqiError
 from yuqi.settings import Settings
 
 log = logging.getLogger("yuqi.api")
+WARM_UP = "催收说明天要上门，还要起诉我，是真的吗？"
 
 
 class Recent:
@@ -66,7 +67,7 @@ class Runtime:
                 service = Service(self.settings)
                 service.ensure_index()
                 self.service = service
-            self.service.retriever()
+            self.warm_up()
             log.info("ready: build %s", self.service.retriever().index.build_id)
         except YuqiError as err:
             self.load_error = str(err)
@@ -74,6 +75,14 @@ class Runtime:
         except Exception as err:  # noqa: BLE001 - reported by /readyz, never a dead server
             self.load_error = "服务启动失败。"
             log_crash(err)
+
+    def warm_up(self) -> None:
+        """One offline answer before /readyz says ready, so the first person does not pay for lazy loading
+        (the statute source, the tokenizer dictionary, the first model pass: seconds on a busy machine)."""
+        from yuqi.answer import answer
+
+        offline = self.service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
+        answer(self.service, WARM_UP, settings=offline)
 
     def ready_service(self):
         if self.service is None:
