@@ -122,3 +122,26 @@ def test_no_personal_data_from_the_message_reaches_the_server_log(small, capfd):
     # the same capture sees the text when the operator asks for it: the check above can fail
     log = _asked_with_log(small, log_text=True) + "".join(capfd.readouterr())
     assert all(p in log for p in PRIVATE)
+
+
+def test_without_a_loadable_index_health_is_ok_and_answers_are_a_json_503(tmp_path):
+    from conftest import fake_settings
+    from fake_embed import FakeEmbedder
+    from yuqi.api.app import create_app
+    from yuqi.api.config import ApiConfig
+    from yuqi.service import Service
+
+    settings = fake_settings(tmp_path)  # no index was ever built there
+    server = LiveServer(create_app(settings, ApiConfig(), Service(settings, FakeEmbedder())))
+    server.thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while get(server.base + "/healthz")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the loader has failed by now
+        status, ready = get(server.base + "/readyz")
+        assert status == 503 and ready["ready"] is False and ready["error"]
+        status, body = post(server.base + "/v1/ask", {"text": "催收说要起诉我，是真的吗？"})
+        assert status == 503 and body["error"]["code"] in ("index_error", "not_ready") and body["error"]["message"]
+    finally:
+        server.__exit__(None, None, None)

@@ -94,7 +94,7 @@ async def healthz():
             summary="索引已加载：当前构建（来自 manifest）")
 async def readyz(request: Request):
     rt = runtime(request)
-    if rt.service is None:
+    if not rt.ready.is_set():
         return JSONResponse({"ready": False, "error": rt.load_error or "加载中"}, status_code=503)
     try:
         stats = await run_in_threadpool(rt.service.stats)  # not an answer slot: a probe must not queue

@@ -55,6 +55,7 @@ class Runtime:
         self.settings, self.config = settings, config
         self.service = service
         self.load_error: str = ""
+        self.ready = threading.Event()  # set once the model, the index and the warm-up answer are done
         self.recent = Recent()
         self._slots: asyncio.Semaphore | None = None
 
@@ -68,6 +69,7 @@ class Runtime:
                 service.ensure_index()
                 self.service = service
             self.warm_up()
+            self.ready.set()
             log.info("ready: build %s", self.service.retriever().index.build_id)
         except YuqiError as err:
             self.load_error = str(err)
@@ -85,7 +87,7 @@ class Runtime:
         answer(self.service, WARM_UP, settings=offline)
 
     def ready_service(self):
-        if self.service is None:
+        if not self.ready.is_set():
             raise ApiError("index_error", detail=self.load_error) if self.load_error else ApiError("not_ready")
         return self.service
 
