@@ -145,3 +145,11 @@ def test_without_a_loadable_index_health_is_ok_and_answers_are_a_json_503(tmp_pa
         assert status == 503 and body["error"]["code"] in ("index_error", "not_ready") and body["error"]["message"]
     finally:
         server.__exit__(None, None, None)
+
+
+def test_yuqi_serve_is_the_api_command(capsys):
+    from yuqi.cli import main, usage
+
+    assert "serve" in usage()
+    assert main(["serve", "--help"]) == 0 and "--workers" in capsys.readouterr().out
+    assert main(["serve", "--port", "0"]) == 2 and "--port" in capsys.readouterr().err
