@@ -19,6 +19,7 @@ import uvicorn
 
 class LiveServer:
     def __init__(self, app):
+        self.app = app
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]

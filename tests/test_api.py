@@ -43,6 +43,24 @@ def test_ask_returns_the_verdict_facts_answer_citations_and_sources(server):
     assert body["sources"] and all(s["text"] and s["where"] and s["id"] for s in body["sources"])
     assert body["build"] and body["used_llm"] is False and body["declined"] is False
     assert body["answer_html"].startswith('<div class="yuqi-md">')
+    assert {"support", "support_stats", "removed_markers"} <= set(body)  # Answer fields the contract does not name
+
+
+def test_a_field_added_to_answer_later_flows_through_to_clients(server):
+    """Another part of yuqi may add fields to Answer (or Analysis); the payload is built from the dataclass."""
+    from dataclasses import field, make_dataclass
+
+    from yuqi.answer import Answer, answer
+    from yuqi.api.serialize import answer_payload
+
+    service = server.app.state.runtime.service
+    a = answer(service, MESSAGE)
+    Later = make_dataclass("Later", [("first_screen", dict, field(default_factory=lambda: {"lead": "先别转账"}))],
+                           bases=(Answer,))
+    later = Later(**{f: getattr(a, f) for f in a.__dataclass_fields__})
+    payload = answer_payload(later, service.retriever(), "x")
+    assert payload["first_screen"] == {"lead": "先别转账"} and payload["verdict"] == a.verdict
+    assert "vec" not in str(payload["sources"][0].keys()) and "encoder" not in payload
 
 
 def test_the_stream_sends_the_page_events_and_ends_with_the_same_answer(server):
