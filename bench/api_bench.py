@@ -162,7 +162,7 @@ def run(env: Env, queries: list[str], seconds: float, line) -> list[dict]:
         proc, base = start(env, workers)
         try:
             line(f"{workers} worker(s): start → all ready", f"{time.perf_counter() - t0:.1f} s")
-            drive(base, 2, 3.0, queries)  # warm-up: first calls load lazy state
+            drive(base, 4, 10.0, queries)  # warm-up (untimed): first answers fill lazy caches in every worker
             for clients in LEVELS:
                 pids = worker_pids(proc)
                 cpu0 = cpu_seconds(pids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from yuqi.api.config import LOOPBACK, load_config
@@ -18,6 +19,13 @@ def parse(argv: list[str] | None):
     return p.parse_args(argv)
 
 
+def share_cores(workers: int) -> None:
+    """Several workers split the cores between their model threads (each would take them all, and wait on
+    the others); an explicit OMP_NUM_THREADS wins. The workers inherit this environment."""
+    if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if not 0 < args.port < 65536 or args.workers < 1:
@@ -26,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.host not in LOOPBACK:
         print(f"注意：API 将在 {args.host} 上对外提供服务；请在前面加 HTTPS 反向代理（note: listening beyond loopback）",
               file=sys.stderr)
+    share_cores(args.workers)
     import uvicorn
 
     uvicorn.run("yuqi.api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
