@@ -98,7 +98,23 @@ def test_remove_takes_a_document_out_and_an_unknown_one_is_a_json_error(small):
 
 
 def test_an_upload_over_the_size_limit_is_refused_unread(small):
+    import json
+    import socket
+
     settings, service = small
     with live((settings.with_(max_upload_mb=1), service), TOKEN) as server:
-        status, body = upload(server, b"x" * (1024 * 1024 + 1))
-        assert status == 413 and body["error"]["code"] == "too_large" and "1 MB" in body["error"]["message"]
+        # Only the headers and a few bytes are sent: the refusal comes from the declared length alone.
+        head = (f"POST /v1/documents?name=big.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+                f"Content-Length: {1024 * 1024 + 1}\r\nContent-Type: text/plain\r\n\r\n").encode() + b"x" * 100
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(head)
+            reply = b""
+            while b"}}" not in reply:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        status_line, _, rest = reply.decode("utf-8").partition("\r\n")
+        body = json.loads(rest.split("\r\n\r\n", 1)[1])
+        assert " 413 " in status_line and body["error"]["code"] == "too_large" and "1 MB" in body["error"]["message"]
+        assert not (settings.corpus_dir / "user").exists()

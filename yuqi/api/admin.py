@@ -44,6 +44,8 @@ def _listing(rt) -> dict:
 def _report(report) -> dict:
     out = jsonable(report)
     out.pop("docs", None)  # the whole registry: GET /v1/documents has it
+    named = {*report.added, *report.updated, *report.unchanged, *report.removed, *(d for _, d in report.duplicates)}
+    out["titles"] = {k: v for k, v in out.get("titles", {}).items() if k in named}
     return out
 
 
