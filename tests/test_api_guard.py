@@ -76,6 +76,10 @@ def test_an_answer_over_the_timeout_is_a_json_504(small, monkeypatch):
         assert status == 504 and body["error"]["code"] == "timeout" and time.monotonic() - t0 < 1.4
         _, stream = post(server.base + "/v1/ask", {"text": "催收说要起诉我，是真的吗？", "stream": True})
         assert '"code": "timeout"' in stream
+        chat = {"stream": True, "messages": [{"role": "user", "content": "催收说要起诉我，是真的吗？"}]}
+        _, stream = post(server.base + "/v1/chat/completions", chat)
+        # the slow answers above still hold both slots (their threads run on): busy, or a timeout if one freed
+        assert ('"code": "busy"' in stream or '"code": "timeout"' in stream) and "[DONE]" not in stream
 
 
 def test_cors_is_closed_unless_configured(small):
