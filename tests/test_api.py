@@ -174,7 +174,10 @@ def test_with_an_llm_the_stream_carries_its_deltas_and_the_message_is_masked_bef
     names = [n for n, _ in events]
     assert status == 200 and names[:2] == ["analysis", "passages"] and names[-1] == "final"
     deltas = [p for n, p in events if n == "delta"]
-    assert len(deltas) > 1 and deltas[-1]["shown"].startswith(deltas[0]["text"])
+    assert deltas  # how finely the LLM's text is passed on is the answer path's choice
+    from yuqi.api.serialize import inert_markdown
+
+    assert deltas[-1]["shown"] == inert_markdown("".join(d["text"] for d in deltas))
     final = events[-1][1]
     assert final["used_llm"] or final["withdrawn"]  # the LLM's answer, or the page's fallback with its reason
     sent = json.dumps(fake.requests, ensure_ascii=False)
