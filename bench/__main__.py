@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--scale]`: figures for this machine, printed next to their targets.
+"""`python -m bench [--quick] [--scale] [--api]`: figures for this machine, printed next to their targets.
 
 Everything runs on temp copies: a copy of corpus/, a temp index, a temp embedding
 cache (the materialised model directory is reused). Nothing in the repo or the
@@ -24,6 +24,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="skip the cold ingest and the app start-up")
     p.add_argument("--scale", action="store_true", help="also ingest every current law in laws.db (many minutes)")
+    p.add_argument("--api", action="store_true",
+                   help="only the HTTP API under 1, 8 and 32 concurrent clients, 1 and 2 workers (a few minutes)")
+    p.add_argument("--api-seconds", type=float, default=15.0, help="seconds per client level with --api (default 15)")
     return p.parse_args(argv)
 
 
@@ -106,6 +109,19 @@ def scale(tmp: Path, embedder) -> None:
     retrieval_lines(ms, TARGETS["scale_retrieval"], " @scale")
 
 
+def api(tmp: Path, seconds: float) -> int:
+    from bench import api_bench
+
+    env, embedder = default_ingest(tmp, quick=True)
+    del embedder  # the servers load their own
+    queries = latency.eval_queries()
+    print(f"\n[HTTP API — POST /v1/ask from loopback, {len(queries)} eval queries in turn, {seconds:.0f} s per level,"
+          " offline answers, rate limit off]")
+    api_bench.run(env, queries, seconds, line)
+    print("at end:", load_note())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     # A stopped bench still removes its temp copies (the with-block below runs on SystemExit).
@@ -113,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     print("yuqi bench —", machine(), flush=True)
     print("at start:", load_note(), flush=True)
     with tempfile.TemporaryDirectory(prefix="yuqi-bench-") as tmp:
+        if args.api:
+            return api(Path(tmp), args.api_seconds)
         env, embedder = default_ingest(Path(tmp), args.quick)
         serving(env, embedder)
         if not args.quick:

@@ -18,6 +18,7 @@ COMMANDS = {
     "bench": ("bench", "速度与内存测量（python -m bench）"),
     "cite": ("yuqi.citations", "核验文本中的法条引用：标准输入 → 每条引用一行 JSON"),
     "app": ("", "启动网页（streamlit run app.py）"),
+    "serve": ("yuqi.api", "启动 HTTP API（python -m yuqi.api；默认只监听 127.0.0.1:8000）"),
 }
 
 
