@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from yuqi.analysis.bank import Case, bank
-from yuqi.analysis.learned import CLASSES, MODEL_FILE, HARD_SCAM, Model, decide_learned, features, label_of
+from yuqi.analysis.learned import CLASSES, DOMAIN_MIN, MODEL_FILE, HARD_SCAM, Model, decide_learned, features, label_of
 from yuqi.analysis.model import THREAT_IDS, Analysis
 from yuqi.analysis.score import threat_scores
 
@@ -99,8 +99,17 @@ def train(rows: list[Row], idx: list[int], cases, **kw) -> Model:
 def predict(model: Model, row: Row, allowed: np.ndarray, cases) -> tuple[str | None, tuple[str, ...]]:
     from yuqi.analysis.learned import threats_for
 
-    f = features(row.rules, masked(row, allowed, cases), cases, row.vec)
+    sims = masked(row, allowed, cases)
+    f = features(row.rules, sims, cases, row.vec)
+    if not (_read(row.rules) or np.max(sims) >= DOMAIN_MIN):
+        return row.rules.verdict, row.rules.threats  # as served: an off-topic text keeps the rules' reading
     return decide_learned(row.rules, model.verdict_probs(f)), threats_for(row.rules, model.threat_probs(f))
+
+
+def _read(a: Analysis) -> bool:
+    from yuqi.analysis.analyze import _should_judge
+
+    return _should_judge(a.text, a.facts, a.is_message) or bool(a.threats) or bool(a.cues)
 
 
 def scores(pairs: list[tuple[Case, str | None, tuple[str, ...]]]) -> dict:

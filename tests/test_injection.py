@@ -60,7 +60,12 @@ def test_poisoned_document_is_checked_at_ingest(poisoned):
 
 def test_poisoned_passage_stays_inside_its_data_block_and_its_fake_statute_is_flagged(poisoned):
     settings, service = poisoned
-    prepared = prepare("催收人员夜里打电话，逾期一天会构成犯罪吗", service.retriever(), settings)
+    from yuqi.analysis import analyze
+
+    question = "催收人员夜里打电话，逾期一天会构成犯罪吗"
+    # The rules' reading (no bank): the closest real cases' statutes would outrank the poison, and this test
+    # needs it among the passages.
+    prepared = prepare(question, service.retriever(), settings, analysis=analyze(question))
     assert any(p.chunk.doc_id == "poison" for p in prepared.passages)
     assert "中华人民共和国刑法#第九百九十九条" not in prepared.allowed
     user = build_messages(prepared)[-1]["content"]

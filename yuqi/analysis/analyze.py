@@ -92,7 +92,7 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
     if learn and encoder is not None and text.strip():
         rules = Analysis(text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
                          is_message=message, facts=facts)
-        if judged := revise(rules, encoder):
+        if judged := revise(rules, encoder, read=judge or bool(threats) or bool(cues)):
             conflict = conflict and judged.verdict == verdict
             verdict, reasons, threats, similar, learned = (judged.verdict, judged.reasons, judged.threats,
                                                            judged.similar, True)
@@ -103,14 +103,15 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
         is_message=message, harassment=bool(facts.has("conduct", "harassment")),
         conflict=conflict, expansion=expansion(threats, cues, topic_ids, verdict),
-        refs=_merge(tuple(r for x in reasons for r in x.refs), _case_refs(similar), collect_refs(reasons, threats, topic_ids)),
+        refs=_merge(collect_refs(reasons, threats, topic_ids), _case_refs(similar)),
         verify=collect_verify(threats, cues, verdict),
         steps=collect_steps(verdict, threats, topic_ids), facts=facts, similar=similar, learned=learned,
     )
 
 
 def _case_refs(similar: tuple) -> tuple[str, ...]:
-    """The closest real case's first two statutes follow the verdict's own, as a card's 依据 follow the card."""
+    """The closest real case's first two statutes: a boost for retrieval after the verdict's own refs (pinned
+    first, they would crowd out the passages retrieval found)."""
     return tuple(similar[0].case.statutes[:2]) if similar else ()
 
 
