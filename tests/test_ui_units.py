@@ -6,34 +6,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ui.cards import build_cards, card_title, starts_mid_sentence
-from ui.next_steps import step_texts
 from yuqi.analysis import analyze_followup
+from yuqi.answer.texts import copy_texts
 from yuqi.documents import Chunk
 
 SMS = ("【XX金融】您已逾期，已通知您的通讯录联系人和单位，请今日18点前转账至 6222 0212 3456 7890 123 户名：王强，"
        "详情 http://t.cn/A6abcd")
 
 
-def test_next_steps_are_filled_with_what_the_message_says():
-    steps = {s.id: s for s in step_texts(analyze_followup(SMS, None), dt.date(2026, 3, 5))}
-    assert set(steps) >= {"stop_third_party", "complaint", "police_110"}
-    for s in steps.values():
-        assert "XX金融" in s.text and "2026年3月5日" in s.text and "{" not in s.text
-    assert "6222 0212 3456 7890 123" in steps["police_110"].text and "t.cn/A6abcd" in steps["police_110"].text
-    assert "12378" in steps["complaint"].text
+def test_texts_are_filled_with_what_the_message_says_and_go_to_the_lender():
+    texts = {s.id: s for s in copy_texts(analyze_followup(SMS, None), dt.date(2026, 3, 5))}
+    assert set(texts) == {"police_110"}  # a scam: notes for the police, no letter to whoever sent it
+    body = texts["police_110"].body
+    assert "XX金融" in body and "2026年3月5日" in body and "{" not in body
+    assert "6222 0212 3456 7890 123" in body and "t.cn/A6abcd" in body
 
 
 def test_a_plain_question_gets_no_templates():
-    assert step_texts(analyze_followup("诉讼时效是多久？", None)) == []
+    assert copy_texts(analyze_followup("诉讼时效是多久？", None)) == []
 
 
-def test_a_question_about_a_threat_is_not_quoted_as_the_message_received():
-    question = "网贷逾期会坐牢吗"
-    analysis = analyze_followup(question, None)
-    steps = step_texts(analysis)
-    assert analysis.threats and not analysis.is_message and steps  # the drafts are offered …
-    assert all(question not in s.text for s in steps)  # … but never claim the question was the message
-    assert any("请粘贴收到的信息原文" in s.text for s in steps)
+def test_a_question_about_a_threat_gets_no_text_and_never_a_paste_placeholder():
+    analysis = analyze_followup("网贷逾期会坐牢吗", None)
+    assert analysis.threats and not analysis.is_message
+    assert copy_texts(analysis) == []  # it tells of no message and no conduct
 
 
 @dataclass

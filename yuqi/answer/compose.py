@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 from yuqi.analysis.lexicon import advice
-from yuqi.answer.cards import Card, is_card_chunk, parse_card
+from yuqi.answer.cards import Card, find_card
+from yuqi.answer.first import data as first_screen_data
+from yuqi.answer.first import decisive, first_screen
 from yuqi.answer.support import AUTO, grams
-from yuqi.answer.types import Passage, Prepared
+from yuqi.answer.types import FirstScreen, Passage, Prepared
 from yuqi.answer.wording import inert, pattern, wording
 from yuqi.textnorm import tokenize_zh
 
@@ -100,21 +102,6 @@ def _short(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[:limit].rstrip("，、；") + "……"
 
 
-def find_card(prepared: Prepared) -> Card | None:
-    """The card among the passages: one the analysis names for this situation (a credit card's
-    恶意透支 card, not the general 会坐牢吗 one), else the best-ranked."""
-    by_doc: dict[str, list] = {}
-    for p in prepared.passages:
-        if is_card_chunk(p.chunk):
-            by_doc.setdefault(p.chunk.doc_id, []).append(p.chunk)
-    named = [d for d in prepared.analysis.refs if d in by_doc]
-    for chunks in [by_doc[d] for d in named] + [c for d, c in by_doc.items() if d not in named]:
-        card = parse_card(sorted(chunks, key=lambda c: c.start))
-        if card:
-            return card
-    return None
-
-
 def _card_lines(card: Card | None, section: str, passages: list[Passage], limit: int) -> list[str]:
     if card is None:
         return []
@@ -140,22 +127,23 @@ def _useful(reasons) -> list:
     return [r for r in reasons if _reason_key(r.text) != "conflict"]  # the conflict note is said once, above
 
 
-def _headline(prepared: Prepared) -> str:
-    """The verdict and the fact that decides it: a known rule's short wording, else its reason's first clause."""
+def _headline(prepared: Prepared, first: FirstScreen) -> list[str]:
+    """The unfolded head: the verdict and the decisive fact of this message (its words quoted), which
+    clues conflict if any, then the actions that matter now (yuqi.answer.first)."""
     w, a = wording(), prepared.analysis
     if not a.verdict:
-        return f"**{w['conclusion']}：{w['no_threat']}。**"
-    first = next(iter(_useful(a.reasons)), None)
-    key = _reason_key(first.text) if first else None
-    if key in w["decisive"]:
-        fact = w["decisive"][key]
-    elif first:
-        # the reason's first clause, its parenthetical examples dropped ("向借款人以外的人（亲友、同事）透露…")
-        fact = re.split(r"[，；。]", re.sub(r"（[^）]*）|\([^)]*\)", "", _body_of(first)), maxsplit=1)[0]
-    else:
-        fact = w["decisive"].get(a.verdict, "")
-    refs = first.refs if first else ()
-    return f"**{w['conclusion']}：{w['verdict_head'][a.verdict]}：{fact}。**{_cite(refs, prepared.passages)}"
+        return [f"**{w['conclusion']}：{w['no_threat']}。**"]
+    r = decisive(a)
+    cite = _cite(r.refs if r else (), prepared.passages)
+    lines = [f"**{first.head}：{first.fact or w['decisive'].get(a.verdict, '')}。**{cite}"]
+    lines += [first.conflict] if first.conflict else []
+    return lines + _actions(first)
+
+
+def _actions(first: FirstScreen, label: str = "") -> list[str]:
+    if not first.actions:
+        return []
+    return ["", *([label] if label else []), *[f"- {x}{'' if x.endswith(']') else AUTO}" for x in first.actions]]
 
 
 def _reason_lines(prepared: Prepared) -> list[str]:
@@ -237,14 +225,33 @@ def _finish(lines: list[str], prepared: Prepared, basis_limit: int) -> str:
 
 def compose_message(prepared: Prepared, card: Card | None) -> str:
     a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
-    lines = [_headline(prepared)]
-    if a.conflict:
-        lines.append(wording()["conflict"])
+    first = first_screen(a)
+    lines = _headline(prepared, first)
     why = _reason_lines(prepared) + _card_lines(card, "简答", ps, 1)
     lines += _section("why", _dedupe(why)[:lim["reasons"] + 1])
     lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, 1)))
-    lines += _section("steps", _advice(a.steps, ps, lim["steps"]))
+    lines += _section("steps", _dedupe(_advice(a.steps, ps, lim["steps"]), list(first.actions)))
     return _finish(lines, prepared, lim["basis"])
+
+
+def _question_steps(prepared: Prepared, card: Card | None) -> list[str]:
+    """Debt-collection advice only where the question is about it (a card, a threat, a verdict)."""
+    a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
+    if not (card or a.threats or a.verdict):
+        return []
+    return _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"]))
+
+
+def first_of(prepared: Prepared, card: Card | None = None) -> FirstScreen | None:
+    """The first screen the offline answer opens with (None for a follow-up or a decline)."""
+    a = prepared.analysis
+    if prepared.declined or a.followup:
+        return None
+    if a.is_message or a.verdict:
+        return first_screen(a)
+    card = card or find_card(prepared)
+    direct = _dedupe(_card_lines(card, "简答", prepared.passages, 2))
+    return first_screen(a, _dedupe(_question_steps(prepared, card), direct)[:2])
 
 
 def compose_question(prepared: Prepared, card: Card | None) -> str:
@@ -254,16 +261,18 @@ def compose_question(prepared: Prepared, card: Card | None) -> str:
     if not direct and why:
         direct, why = why[:1], why[1:]
     lines = [f"**{x}**" if i == 0 else x for i, x in enumerate(direct)]
-    if a.verdict:  # a question that describes conduct gets the verdict too
-        lines = [_headline(prepared), *lines]
-        why = _reason_lines(prepared) + why
-    lines += _section("why", _dedupe(why, direct))
-    # Debt-collection advice only where the question is about it (a card, a threat, a verdict).
     on_topic = bool(card or a.threats or a.verdict)
+    steps = _question_steps(prepared, card)
+    first = first_screen(a, _dedupe(steps, direct)[:2])
+    if a.verdict:  # a question that describes conduct gets the verdict and its actions first
+        lines = [*_headline(prepared, first), "", *lines]
+        why = _reason_lines(prepared) + why
+    else:
+        lines += _actions(first, first_screen_data()["question_steps_label"])
+    lines += _section("why", _dedupe(why, direct))
     verify = _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, lim["verify"])) if on_topic else []
-    steps = _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"])) if on_topic else []
     lines += _section("verify", verify)
-    lines += _section("steps", _dedupe(steps, direct))
+    lines += _section("steps", _dedupe(steps, [*direct, *first.actions]))
     return _finish(lines, prepared, lim["basis"])
 
 
