@@ -65,3 +65,21 @@ def test_statute_card_title_is_law_and_article():
     c = chunk("第五十条 有下列行为之一的……", kind="statute", start=0, doc_id="中华人民共和国治安管理处罚法",
               title="中华人民共和国治安管理处罚法", article_no="第五十条")
     assert card_title(c) == "《中华人民共和国治安管理处罚法》第五十条"
+
+
+def test_a_card_source_shows_what_a_person_reads_not_its_internal_fields(tmp_path):
+    text = ("# 网贷逾期会坐牢吗？\n问法：会坐牢吗；会被抓吗；催收说要报警\n\n## 简答\n一般不会：借款到期还不上是民事纠纷。\n\n"
+            "## 依据\n中华人民共和国刑法#第三百一十三条")
+    card_chunk = chunk(text, start=0, doc_id="zuolao", heading="## 简答", path="corpus/knowledge/zuolao.md",
+                       title="网贷逾期会坐牢吗？")
+    law = chunk("第三百一十三条 对人民法院的判决、裁定有能力执行而拒不执行，情节严重的，处三年以下有期徒刑。", kind="statute",
+                start=0, doc_id="xingfa", title="中华人民共和国刑法", article_no="第三百一十三条")
+    web = chunk("网贷逾期后收到解约短信，是真的吗？我们要明确一点。", start=0, doc_id="000_x", path="corpus/articles/000_x.txt")
+    cards = build_cards([P(1, web), P(2, card_chunk), P(3, law)], lambda doc_id: [])
+    assert [c.n for c in cards] == [3, 2, 1]  # the law first, a web article never above it
+    card = next(c for c in cards if c.n == 2)
+    assert card.title == "网贷逾期会坐牢吗？" and "简答" not in card.title
+    assert "问法" not in card.text and "依据" not in card.text and "#第三百" not in card.text
+    assert "一般不会" in card.text
+    assert "不是对您处境的判断" in cards[0].caption  # a penal article says why it is there
+    assert "非官方" in cards[2].caption

@@ -175,6 +175,8 @@ def draw_cards(cards: list[Card], private: tuple[str, ...] = ()) -> None:
     with st.expander(f"来源（{len(cards)} 条）"):
         for card in cards:
             st.markdown(f"**[{card.n}] {inert_label(card.title)}**")
+            if card.caption:
+                st.caption(card.caption)
             if card.version:
                 st.caption(inert_label(f"版本：{card.version}"))
             st.markdown(plain_html(card.text, private, css="yuqi-passage"), unsafe_allow_html=True)

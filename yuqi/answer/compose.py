@@ -197,6 +197,19 @@ def _material(prepared: Prepared, limit: int) -> list[str]:
     return _dedupe(lines)
 
 
+def _basis_section(prepared: Prepared, basis: list[str]) -> list[str]:
+    """法律依据, with a caption when it quotes a penal article (why it is there, and that it states conditions)."""
+    shown = {int(m.group(1)) for x in basis if (m := re.match(r"\[(\d+)\]", x))}
+    caption = [wording()["penal_caption"]] if any(penal(p) for p in prepared.passages if p.n in shown) else []
+    section = _section("basis", basis)
+    return section[:2] + caption + section[2:] if section else []
+
+
+def penal(passage: Passage) -> bool:
+    """A penal article: shown to say what a crime requires, never what the person will get."""
+    return passage.chunk.kind == "statute" and passage.chunk.title in wording()["penal_titles"]
+
+
 def outdated_lines(prepared: Prepared) -> list[str]:
     """One note per old article number, naming the current article. No [n] here: the note says
     where a number went, it is no claim the support check could weigh (the article is in 法律依据)."""
@@ -218,7 +231,7 @@ def outdated_lines(prepared: Prepared) -> list[str]:
 
 def _finish(lines: list[str], prepared: Prepared, basis_limit: int) -> str:
     text = "\n".join(lines)
-    lines += _section("basis", basis_lines(prepared, text, basis_limit))
+    lines += _basis_section(prepared, basis_lines(prepared, text, basis_limit))
     out = outdated_lines(prepared)
     return "\n".join(lines + ([""] + out if out else [])).strip()
 
@@ -304,7 +317,7 @@ def compose_followup(prepared: Prepared, card: Card | None) -> str:
     body = sorted(body, key=lambda x: -len(grams(x) & q))  # the line closest to what was asked leads
     lines += [f"**{body[0]}**", *[f"- {x}" for x in body[1:]]]
     basis = basis_lines(prepared, "\n".join(lines), 2) if intent in ("why", "answer") else []
-    return "\n".join(lines + _section("basis", basis)).strip()
+    return "\n".join(lines + _basis_section(prepared, basis)).strip()
 
 
 def compose_offline(prepared: Prepared) -> str:
