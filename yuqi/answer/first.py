@@ -14,12 +14,12 @@ from pathlib import Path
 
 from yuqi.analysis import Analysis
 from yuqi.analysis.lexicon import advice, lawful
+from yuqi.answer.kinds import COURT_CLAIMS, kind_of
+from yuqi.answer.texts import platform
 from yuqi.answer.types import FirstScreen
 from yuqi.answer.wording import inert, wording
 
 HERE = Path(__file__).resolve().parent
-COURT_THREATS = ("lawsuit", "court_sms", "preservation", "enforcement")
-COURT_CLAIMS = ("lawsuit", "hearing", "court_notice", "preservation", "freeze", "enforcement", "blacklist")
 DEADLINE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日[^，。；！\n]{0,12}|\d{1,2}日内[^，。；！\n]{0,10}|[一二三四五六七八九十\d]+(?:日|天)内[^，。；！\n]{0,10}")
 QUOTE_MAX = 40
 
@@ -85,24 +85,6 @@ def conflict_sentence(analysis: Analysis) -> str:
     return data()["conflict_named"].format(official=_quote(official), flag=_quote(r.cue.text))
 
 
-def is_court_step(analysis: Analysis) -> bool:
-    f = analysis.facts
-    return (f.speaker == "court" or any(c.valid for c in f.case_numbers) or bool(set(analysis.threats) & set(COURT_THREATS))
-            or any(c.kind in COURT_CLAIMS for c in f.claims))
-
-
-def kind_of(analysis: Analysis) -> str:
-    if analysis.verdict == "plausible":
-        return "court" if is_court_step(analysis) else "plausible"
-    return analysis.verdict or "question"
-
-
-def platform_name(analysis: Analysis) -> str:
-    from yuqi.answer.texts import platform  # one rule for who the lender is
-
-    return platform(analysis)
-
-
 def _court_fill(analysis: Analysis) -> dict[str, str]:
     from yuqi.analysis.casenum import court_match
 
@@ -129,7 +111,7 @@ def _truth_check(analysis: Analysis) -> dict[str, str]:
 
 def actions(analysis: Analysis, kind: str) -> list[str]:
     d = data()
-    fill = {"platform": platform_name(analysis), "case_check": "", "deadline": "", "truth": "", "check": ""}
+    fill = {"platform": platform(analysis), "case_check": "", "deadline": "", "truth": "", "check": ""}
     if kind == "court":
         fill |= _court_fill(analysis)
     if kind == "exaggerated":

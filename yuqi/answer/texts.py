@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from yuqi.analysis import Analysis
+from yuqi.answer.kinds import kind_of
 from yuqi.answer.types import CopyText
 
 HERE = Path(__file__).resolve().parent
@@ -107,8 +108,6 @@ def _ids(analysis: Analysis, kind: str) -> list[str]:
 
 def copy_texts(analysis: Analysis | None, today: dt.date | None = None) -> list[CopyText]:
     """The texts that fit this analysis, filled in; none for a question that tells of nothing."""
-    from yuqi.answer.first import kind_of
-
     if analysis is None or not analysis.verdict or not describes_conduct(analysis):
         return []
     values = fields(analysis, today)
