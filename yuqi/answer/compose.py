@@ -172,13 +172,30 @@ def basis_lines(prepared: Prepared, text_so_far: str, limit: int) -> list[str]:
     statutes = [p for p in prepared.passages if p.chunk.kind == "statute" and str(p.n) not in quoted]
     statutes.sort(key=lambda p: cited.index(p.n) if p.n in cited else len(cited) + p.n)
     q = prepared.query + " " + " ".join(r.text for r in prepared.analysis.reasons)
+    said = _card_citing(find_card(prepared))
     w = wording()
     lines = []
     for p in statutes[:limit]:
-        quote = "".join(key_sentences(_body(p.chunk), q, 1, p.chunk.title, prepared.encoder, prepared.query))
+        # A card line that cites this article says which part of it matters (利率…不得违反, not 没有约定利息的).
+        ask = said.get((p.chunk.title.removeprefix("中华人民共和国"), p.chunk.article_no), q)
+        quote = "".join(key_sentences(_body(p.chunk), ask, 1, p.chunk.title, prepared.encoder, prepared.query))
         quote = quote or _body(p.chunk)
         lines.append(f"[{p.n}] {w['basis_intro'].format(label=p.chunk.label)}{_short(quote, w['limits']['quote_chars'])}")
     return lines
+
+
+CARD_CITE = re.compile(r"《([^》]+)》(第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十]+)?)")
+
+
+def _card_citing(card: Card | None) -> dict[tuple[str, str], str]:
+    """{(law's short title, 第X条): the card sentence that cites it}, first citation wins."""
+    out: dict[tuple[str, str], str] = {}
+    for section in (card.sections.values() if card else ()):
+        for line in section:
+            for sent in re.findall(r"[^。！？]+[。！？]?", line.text):
+                for law, art in CARD_CITE.findall(sent):
+                    out.setdefault((law.removeprefix("中华人民共和国"), art), sent)
+    return out
 
 
 def _material(prepared: Prepared, limit: int) -> list[str]:
@@ -240,10 +257,14 @@ def compose_message(prepared: Prepared, card: Card | None) -> str:
     a, lim, ps = prepared.analysis, wording()["limits"], prepared.passages
     first = first_screen(a)
     lines = _headline(prepared, first)
+    # A scam is answered by its red flags: a card retrieved for its words (仲裁, 被起诉后) would only confuse.
+    card = card if first.kind != "scam" or (card and card.doc_id in a.refs) else None
     why = _reason_lines(prepared) + _card_lines(card, "简答", ps, 1)
     lines += _section("why", _dedupe(why)[:lim["reasons"] + 1])
     lines += _section("verify", _advice(a.verify, ps, lim["verify"], _card_lines(card, "怎么核实", ps, 1)))
-    lines += _section("steps", _dedupe(_advice(a.steps, ps, lim["steps"]), list(first.actions)))
+    said = set(advice()["steps_verdict"].get(a.verdict or "", ()))  # the first screen already says these
+    steps = [x for x in a.steps if x not in said]
+    lines += _section("steps", _dedupe(_advice(steps, ps, lim["steps"]), list(first.actions)))
     return _finish(lines, prepared, lim["basis"])
 
 
@@ -255,6 +276,15 @@ def _question_steps(prepared: Prepared, card: Card | None) -> list[str]:
     return _advice(a.steps, ps, lim["steps"], _card_lines(card, "现在该做什么", ps, lim["steps"]))
 
 
+def _question_actions(prepared: Prepared, card: Card | None, direct: list[str]) -> list[str]:
+    """A question's first actions: its card's first steps; the analysis' general steps only for a threat
+    (保存催收短信 is no first step for 网贷利息上限是多少)."""
+    lines = _dedupe(_card_lines(card, "现在该做什么", prepared.passages, 3), direct)
+    if not lines and prepared.analysis.threats:
+        lines = _dedupe(_question_steps(prepared, None), direct)
+    return lines[:2]
+
+
 def first_of(prepared: Prepared, card: Card | None = None) -> FirstScreen | None:
     """The first screen the offline answer opens with (None for a follow-up or a decline)."""
     a = prepared.analysis
@@ -264,7 +294,7 @@ def first_of(prepared: Prepared, card: Card | None = None) -> FirstScreen | None
         return first_screen(a)
     card = card or find_card(prepared)
     direct = _dedupe(_card_lines(card, "简答", prepared.passages, 2))
-    return first_screen(a, _dedupe(_question_steps(prepared, card), direct)[:2])
+    return first_screen(a, _question_actions(prepared, card, direct))
 
 
 def compose_question(prepared: Prepared, card: Card | None) -> str:
@@ -276,7 +306,7 @@ def compose_question(prepared: Prepared, card: Card | None) -> str:
     lines = [f"**{x}**" if i == 0 else x for i, x in enumerate(direct)]
     on_topic = bool(card or a.threats or a.verdict)
     steps = _question_steps(prepared, card)
-    first = first_screen(a, _dedupe(steps, direct)[:2])
+    first = first_screen(a, _question_actions(prepared, card, direct))
     if a.verdict:  # a question that describes conduct gets the verdict and its actions first
         lines = [*_headline(prepared, first), "", *lines]
         why = _reason_lines(prepared) + why

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from yuqi.analysis import Analysis
 from yuqi.analysis.lexicon import advice, lawful
-from yuqi.answer.kinds import COURT_CLAIMS, kind_of
+from yuqi.answer.kinds import COURT_CLAIMS, kind_of, own_account
 from yuqi.answer.texts import platform
 from yuqi.answer.types import FirstScreen
 from yuqi.answer.wording import inert, wording
@@ -57,7 +57,7 @@ def fact_sentence(analysis: Analysis) -> str:
     if r is None:
         return ""
     d, key = data(), flag_key(r)
-    if r.cue and analysis.facts.reported:  # the person's own account, not a message they received
+    if r.cue and own_account(analysis):  # the person's own account, not a message they received
         return d["reported_fact"].format(quote=_quote(r.cue.text), body=inert(_body(r)))
     if r.cue and key in d["facts"]:
         return d["facts"][key].format(quote=_quote(r.cue.text))

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from yuqi.analysis import Analysis
-from yuqi.answer.kinds import kind_of
+from yuqi.answer.kinds import kind_of, own_account
 from yuqi.answer.types import CopyText
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +78,7 @@ def fields(analysis: Analysis, today: dt.date | None = None) -> dict[str, str]:
     date = f"{today.year}年{today.month}月{today.day}日"
     name = sender(analysis)
     who = d["sender_named"].format(name=name) if name else d["sender_unnamed"]
-    told = analysis.is_message and not analysis.facts.reported  # a message received, not the person's account
+    told = analysis.is_message and not own_account(analysis)  # a message received, not the person's account
     said = (d["said_message"] if told else d["said_question"]).format(date=date, sender=who, quote=quote)
     return {"platform": platform(analysis), "said": said, "quote": quote, "date": date,
             "sender_name": name or "（未署名）", "numbers": _numbers(analysis),
