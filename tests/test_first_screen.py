@@ -89,3 +89,14 @@ def test_a_question_telling_of_conduct_is_filled_from_the_question_not_a_paste_p
 def test_a_plain_question_gets_neither_a_fact_nor_a_text():
     a, first, texts = screen("网贷利息超过多少就不受法律保护")
     assert first.kind == "question" and first.fact == "" and texts == []
+
+
+@pytest.mark.parametrize("text, lender", [
+    ("你欠钱不还，你在花花贷的借款已逾期，我们已经打电话给你老婆", "花花贷"),
+    ("【某某金融】王先生，您的借款已严重逾期，明天安排外访人员上门。", "某某金融"),
+    ("【XX法院】你欠钱不还，明天冻结你的账户，已通知你单位", "〔借款平台〕"),
+])
+def test_the_lender_is_the_sender_or_named_lender_never_an_authority(text, lender):
+    from yuqi.answer.texts import platform
+
+    assert platform(analyze_followup(text, None)) == lender

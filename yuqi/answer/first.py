@@ -97,7 +97,7 @@ def _court_fill(analysis: Analysis) -> dict[str, str]:
         court, match, named = court_match(case, analysis.text)
         if court:
             how = d["court_match"][match].format(named=inert(named))
-            out["court_line"] = d["court_line"].format(case=inert(case.raw), court=court, match=how)
+            out["court_line"] = d["court_line"].format(court=court, match=how)
     return out
 
 

@@ -48,8 +48,9 @@ def platform(analysis: Analysis) -> str:
     if _lender(name) and analysis.facts.speaker not in ("court", "police", "procuratorate", "village_committee"):
         return name
     for m in re.finditer(d["lender_names"], analysis.text):
-        if _lender(m.group(0)) and m.group(0) not in ("网贷", "借贷", "贷款"):
-            return m.group(0)
+        name = re.sub(d["name_lead"], "", m.group(0))  # "您在花花贷" → 花花贷, "原告某某消费金融" → 某某消费金融
+        if len(name) >= 2 and _lender(name) and name not in ("网贷", "借贷", "贷款"):
+            return name
     return d["defaults"]["platform"]
 
 
