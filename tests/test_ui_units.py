@@ -83,3 +83,21 @@ def test_a_card_source_shows_what_a_person_reads_not_its_internal_fields(tmp_pat
     assert "一般不会" in card.text
     assert "不是对您处境的判断" in cards[0].caption  # a penal article says why it is there
     assert "非官方" in cards[2].caption
+
+
+def test_the_ingest_report_is_whole_lines_and_a_duplicate_batch_needs_no_rebuild(tmp_path):
+    from types import SimpleNamespace
+
+    from ingest.load import load_file
+    from ui.ingest_views import already_held, report_lines
+
+    report = SimpleNamespace(added=[], updated=[], unchanged=[], skipped=[],
+                             duplicates=[("/tmp/x/notice.txt", "doc1")])
+    lines = report_lines(report, {"doc1": "征信业管理条例"})
+    assert lines == ["重复：notice.txt 与已有文档《征信业管理条例》内容相同，未重复导入"]  # the reason whole
+    old, new = tmp_path / "a.txt", tmp_path / "b.txt"
+    old.write_text("第一条 网络借贷平台不得在晚上十点后催收。", encoding="utf-8")
+    new.write_text("第一条 另一段完全不同的文字。", encoding="utf-8")
+    docs = [{"content_hash": load_file(old).content_hash, "title": "旧文档"}]
+    assert already_held([old], docs) == [("a.txt", "旧文档")]
+    assert already_held([old, new], docs) is None  # one new file: import (and rebuild) as usual

@@ -11,6 +11,7 @@ import streamlit as st
 from ingest.pipeline import add, list_docs, remove
 from ingest.staging import write_uploads
 from ui.common import service_or_stop
+from ui.ingest_views import already_held, report_lines
 from yuqi.render import inert_label
 from yuqi.errors import YuqiError
 from yuqi.settings import get_settings
@@ -55,44 +56,14 @@ def embedded_line(report) -> str:
     return f"新计算了 {report.embedded} 段的向量，其余沿用缓存"
 
 
-def report_lines(report) -> list[str]:
-    """One whole line per document: on a phone a table cuts its reason at the column edge."""
-    name = titles()
-    lines = [f"新增：{name.get(d, d)}" for d in report.added]
-    lines += [f"更新：{name.get(d, d)}（内容有变化，旧段落已替换）" for d in report.updated]
-    lines += [f"未变：{name.get(d, d)}（内容相同，未重新计算）" for d in report.unchanged]
-    lines += [f"重复：{Path(p).name} 与已有文档《{name.get(e, e)}》内容相同，未重复导入" for p, e in report.duplicates]
-    lines += [f"跳过：{Path(s.path).name}（{s.reason}）" for s in report.skipped]
-    return lines
-
-
 def show_lines(lines: list[str]) -> None:
     for line in lines:
         st.markdown(f"- {inert_label(line)}")  # a file name is outside text: never markup
 
 
 def show_report(report) -> None:
-    show_lines(report_lines(report))
+    show_lines(report_lines(report, titles()))
     st.success(f"索引已更新：共 {report.chunks} 段；{embedded_line(report)}；用时 {report.seconds:.1f} 秒。")
-
-
-def already_held(paths: list[Path]) -> list[tuple[str, str]] | None:
-    """(file, existing title) for every upload whose text is already indexed; None when any is new.
-    A batch of duplicates then changes nothing, and the index is not rebuilt for it."""
-    from ingest.load import load_file
-    from yuqi.errors import UnreadableDocument
-
-    by_hash = {d.get("content_hash"): d["title"] for d in list_docs(settings)}
-    found = []
-    for path in paths:
-        try:
-            title = by_hash.get(load_file(path).content_hash)
-        except (UnreadableDocument, OSError):
-            return None  # the import reports why it cannot read it
-        if title is None:
-            return None
-        found.append((path.name, title))
-    return found
 
 
 def save_uploads(files, folder: Path) -> list[Path]:
@@ -111,7 +82,7 @@ uploads = st.file_uploader("选择文件（可多选）", type=["txt", "md", "ht
 if st.button("导入", type="primary", disabled=not uploads):
     with tempfile.TemporaryDirectory() as tmp:
         paths = save_uploads(uploads, Path(tmp))
-        held = already_held(paths) if paths else None
+        held = already_held(paths, list_docs(settings)) if paths else None
         if held:
             st.session_state["ingest_held"] = [f"重复：{f} 与已有文档《{t}》内容相同，未重复导入" for f, t in held]
         else:
