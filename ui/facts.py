@@ -38,9 +38,10 @@ def case_line(case: CaseNumber) -> str:
 
     if not case.valid:
         return f"{case.raw}：结构不成立（{'；'.join(case.problems)}），真实法院不会发出这样的案号"
-    court = court_of(case) or f"{case.province}{case.court_level}法院"
+    court = court_of(case) or case.province
+    level = f"（{case.court_level}法院）" if case.court_level and case.court_level != "最高" else ""
     kind = case.type_label or f"类型“{case.case_type}”"
-    return (f"{case.raw}：{case.year}年，{court}，{kind}。"
+    return (f"{case.raw}：{case.year}年，{court}{level}，{kind}。"
             "请拨打 12368 或登录人民法院在线服务，用这个案号核实案件是否存在、是否以你为当事人")
 
 
