@@ -25,7 +25,7 @@ def test_a_fake_court_transfer_demand_opens_with_do_not_pay(built):
     settings, service = built
     a = answer(service, FAKE_COURT, settings=offline(settings))
     first_line = a.text.splitlines()[0]
-    assert first_line.startswith("**这很可能是诈骗：") and "李明" in first_line
+    assert first_line.startswith("**结论：这很可能是诈骗：") and "李明" in first_line
     assert all(w in head(a) for w in ("不要转账", "110", "96110"))
     assert [t.id for t in a.texts] == ["police_110"] and a.first.kind == "scam"
     assert not re.search(r"\[\d+\]", " ".join(a.first.actions))  # the record carries no stale passage numbers

@@ -68,7 +68,7 @@ def _headline(prepared: Prepared, first: FirstScreen) -> list[str]:
         return [f"**{w['conclusion']}：{w['no_threat']}。**"]
     r = decisive(a)
     cite = _cite(r.refs if r else (), prepared.passages)
-    lines = [f"**{first.head}：{first.fact or w['decisive'].get(a.verdict, '')}。**{cite}"]
+    lines = [f"**{w['conclusion']}：{first.head}：{first.fact or w['decisive'].get(a.verdict, '')}。**{cite}"]
     lines += [first.conflict] if first.conflict else []
     return lines + _actions(first)
 
