@@ -32,6 +32,8 @@ def run_answers(items, service, use_llm: bool, progress=None) -> list[dict]:
             "passages": [p.chunk.ref for p in prepared.passages],
             "passage_ids": [p.chunk.chunk_id for p in prepared.passages],
             "support": support_row(answer),
+            # the copyable texts the page offers (to whom, what), so their addressing can be checked on any set
+            "texts": [{"title": t.title, "body": t.body} for t in answer.texts],
         })
         if progress:
             progress()

@@ -87,6 +87,6 @@ def _results(items, ranked: dict, rows: list[dict], known: set[str]) -> list[dic
         }
         a = by_id.get(it.id)
         if a:
-            row.update({k: a[k] for k in ("threats", "verdict", "answer", "citations", "declined", "used_llm", "latency_ms", "passages", "passage_ids", "support")})
+            row.update({k: a[k] for k in ("threats", "verdict", "answer", "citations", "declined", "used_llm", "latency_ms", "passages", "passage_ids", "support", "texts")})
         out.append(row)
     return out

@@ -74,7 +74,9 @@ def test_question_gets_a_direct_answer_and_titled_sources(app_env):
         assert not re.search(r"[0-9a-f]{16}|原文第", card.title), card.title  # titles, not hash ids with offsets
         assert not re.search(r"(?m)^\s*(#{1,6} |- )", card.text), card.text[:200]
     assert any("离线模式" in c.value for c in at.caption)
-    assert not any(e.label == "可复制的文本：停止联系第三人 · 投诉 · 报警" for e in at.expander) or view.threats
+    texts = [e for e in at.expander if e.label.startswith("可复制的文本")]
+    assert not texts or view.verdict  # only a question that tells of conduct gets texts
+    assert all("请粘贴" not in c.value for c in at.code)  # and they are filled from the question
 
 
 def test_sms_shows_verdict_first_highlight_and_next_steps(app_env):
@@ -87,8 +89,12 @@ def test_sms_shows_verdict_first_highlight_and_next_steps(app_env):
     assert badge < answer  # the verdict, then the direct answer, before anything else
     assert any("<mark" in v for v in md)
     codes = [c.value for c in at.code]
-    assert len(codes) >= 2 and all("某某金融" in c for c in codes), codes  # filled with what the message says
-    assert any("12378" in c for c in codes) and any("6222 0212 3456 7890 123" in c for c in codes)
+    # a scam gets notes for a 110 report, filled with what the message says; no letter to whoever sent it
+    assert len(codes) == 1 and "报警要点" in codes[0] and "某某金融" in codes[0], codes
+    assert "6222 0212 3456 7890 123" in codes[0] and "致" not in codes[0].split("\n", 1)[0]
+    # the first screen is unfolded: the decisive fact quoted and the actions, before any expander
+    answer_md = next(v for v in md if 'class="yuqi-md"' in v)
+    assert "王强" in answer_md and "不要转账" in answer_md and "110" in answer_md and "96110" in answer_md
     # a follow-up keeps the message under discussion
     at.chat_input[0].set_value("那我该怎么核实？").run()
     assert not at.exception

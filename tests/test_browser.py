@@ -176,6 +176,40 @@ def test_scam_sms_on_a_phone_is_inert_and_the_verdict_is_in_view(phone):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
+COURT_NOTICE = ("【深圳市福田区人民法院】张三，您好：原告某某消费金融有限公司诉你借款合同纠纷一案，案号（2025）粤0304民初12345号，"
+                "已立案。请登录人民法院在线服务 zxfw.court.gov.cn 查看起诉状副本及应诉材料，开庭时间2025年8月20日9时30分。")
+
+
+def first_screen_before_expanders(phone, words: tuple[str, ...], name: str) -> None:
+    """The badge, then the decisive actions, on screen and above the first (closed) section of this answer."""
+    turn = chat_messages(phone).last
+    badge = turn.locator('span[data-testid="verdict-badge"]')
+    expect(badge).to_be_in_viewport()
+    first_fold = turn.locator('[data-testid="stExpander"]').first.bounding_box()
+    for w in words:
+        item = turn.locator(".yuqi-md li").filter(has_text=w).first
+        expect(item).to_be_visible()  # nothing to open first
+        box = item.bounding_box()
+        assert box["y"] < first_fold["y"], (w, box, first_fold)
+    assert turn.locator('[data-testid="stExpander"] details[open]').count() == 0  # the rest stays folded
+    shot(phone, name)
+
+
+def test_a_scam_on_a_phone_shows_the_actions_before_anything_folded(phone):
+    ask(phone, SCAM_SMS_LINK)
+    assert_no_traceback(phone)
+    first_screen_before_expanders(phone, ("不要转账", "110", "96110"), "phone-first-scam")
+
+
+def test_a_court_notice_on_a_phone_says_answer_it_and_names_the_court(phone):
+    ask(phone, COURT_NOTICE)
+    assert_no_traceback(phone)
+    turn = chat_messages(phone).last
+    assert turn.locator('span[data-testid="verdict-badge"]').get_attribute("data-verdict") == "plausible"
+    first_screen_before_expanders(phone, ("不要置之不理", "15 日"), "phone-first-court")
+    assert "深圳市福田区人民法院" in turn.locator(".yuqi-md").first.inner_text()
+
+
 def test_a_follow_up_gets_a_different_shorter_answer(phone):
     ask(phone, SCAM_SMS_LINK)
     first = answer_text(chat_messages(phone).last)

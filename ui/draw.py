@@ -15,7 +15,6 @@ import streamlit as st
 
 from ui.cards import Card, build_cards
 from ui.common import verdict_badge
-from ui.next_steps import StepText, step_texts
 from yuqi.render import highlight_html, inert_label, markdown_html, plain_html, split_sections
 
 NO_THREAT_LABEL = "未发现明确威胁"
@@ -35,7 +34,9 @@ class TurnView:
     notices: list[str] = field(default_factory=list)
     notice: str = ""
     cards: list[Card] = field(default_factory=list)
-    steps: list[StepText] = field(default_factory=list)
+    steps: list = field(default_factory=list)  # yuqi.answer.types.CopyText: title, body
+    first: object = None  # yuqi.answer.types.FirstScreen, drawn above an LLM's prose
+    used_llm: bool = False
     private: tuple[str, ...] = ()  # personal values: plain text only, never inside a link
     analysis: object = None  # the message's Analysis, for the facts view (None for a question or a follow-up)
     kind: str = "answer"  # or "warning" / "error": `text` is then the message shown
@@ -69,7 +70,7 @@ def view_from_answer(answer, retriever, private: tuple[str, ...] = ()) -> TurnVi
                         lambda doc_id: retriever.index.docs.get(doc_id, {}))
     return TurnView(
         question=prepared.query, text=answer.text, notices=list(prepared.notices), notice=answer.notice,
-        cards=cards, steps=[] if prepared.declined else step_texts(prepared.analysis), private=private,
+        cards=cards, steps=list(answer.texts), first=answer.first, used_llm=answer.used_llm, private=private,
         analysis=prepared.analysis if prepared.analysis.is_message and not prepared.analysis.followup else None,
         **analysis_fields(prepared.analysis, private),
     )
@@ -113,9 +114,20 @@ def draw_verdict(view: TurnView) -> None:
     if not view.verdict_label:
         return
     st.markdown(verdict_badge(view.verdict, view.verdict_label), unsafe_allow_html=True)
-    about = "（针对上面那条信息）" if view.followup else ""
-    if view.threat_labels or about:
-        st.caption(("涉及：" + "、".join(view.threat_labels) if view.threat_labels else "") + about)
+    if view.followup:
+        st.caption("（针对上面那条信息）")
+
+
+def first_screen_md(first) -> str:
+    """An LLM answer's prose is its own; the verdict's fact and actions come from the analysis, above it."""
+    head = f"**{first.head}：{first.fact}。**" if first.head and first.fact else ""
+    lines = [head, first.conflict, *[f"- {x}" for x in first.actions]]
+    return "\n".join(x for x in lines if x)
+
+
+def draw_first_screen(view: TurnView) -> None:
+    if view.used_llm and view.first is not None and (view.first.fact or view.first.actions):
+        st.markdown(markdown_html(first_screen_md(view.first), view.private), unsafe_allow_html=True)
 
 
 def draw_answer_text(text: str, private: tuple[str, ...] = ()) -> None:
@@ -148,11 +160,13 @@ def draw_message(view: TurnView) -> None:
 def draw_steps(view: TurnView) -> None:
     if not view.steps:
         return
-    with st.expander("可复制的文本：停止联系第三人 · 投诉 · 报警"):
-        st.caption("已按这条信息填好；〔 〕处请补充。点右上角图标复制。")
+    from yuqi.answer.texts import short_title
+
+    with st.expander("可复制的文本：" + " · ".join(short_title(s) for s in view.steps)):
+        st.caption("已按您发来的内容填好；〔 〕处请补充。点右上角图标复制。")
         for step in view.steps:
             st.markdown(f"**{inert_label(step.title)}**")
-            st.code(step.text, language=None, wrap_lines=True)
+            st.code(step.body, language=None, wrap_lines=True)
 
 
 def draw_cards(cards: list[Card], private: tuple[str, ...] = ()) -> None:
@@ -161,6 +175,8 @@ def draw_cards(cards: list[Card], private: tuple[str, ...] = ()) -> None:
     with st.expander(f"来源（{len(cards)} 条）"):
         for card in cards:
             st.markdown(f"**[{card.n}] {inert_label(card.title)}**")
+            if card.caption:
+                st.caption(card.caption)
             if card.version:
                 st.caption(inert_label(f"版本：{card.version}"))
             st.markdown(plain_html(card.text, private, css="yuqi-passage"), unsafe_allow_html=True)
@@ -179,6 +195,7 @@ def draw_assistant(view: TurnView) -> None:
         return
     draw_start(view)
     draw_verdict(view)
+    draw_first_screen(view)
     draw_answer_text(view.text, view.private)
     for n in view.notices:
         st.info(n)

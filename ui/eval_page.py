@@ -37,7 +37,8 @@ def run_button() -> None:
         try:
             from ui.common import get_service
 
-            out = ev.run_eval(settings, use_llm=use_llm, service=get_service)  # the app's model and index
+            # the app's model and index; closing the tab ends the run instead of leaving it running unseen
+            out = ev.run_eval(settings, use_llm=use_llm, service=get_service, still_open=ev.page_open)
         except YuqiError as err:
             status.update(label="评测失败", state="error")
             st.error(str(err))
@@ -48,13 +49,14 @@ def run_button() -> None:
 
 def retrieval_section(m: dict) -> None:
     st.subheader("检索基线对比")
-    st.caption("★ 为应用实际使用的配置。Hit@5：前 5 条是否命中标注条文；Recall@10、MRR@10、nDCG@10 按前 10 条计算。")
+    st.caption("每道评测题都标注了应当找到的法律条文（标准答案）。下面比较几种找资料的方式，★ 是本应用实际使用的方式；数值 0 到 1，越高越好。")
+    st.markdown("\n".join(f"- **{k}**：{v}" for k, v in ev.METRIC_HELP.items()))
     fig = px.bar(ev.retrieval_frame(m), x="指标", y="数值", color="配置", barmode="group", text_auto=".2f",
                  range_y=[0, 1.05])
     st.plotly_chart(fig)
     lat = ev.latency_frame(m)
-    fig = px.bar(lat, x="配置", y=["p50 (ms)", "p95 (ms)"], barmode="group", text_auto=".0f",
-                 labels={"value": "毫秒", "variable": "分位"}, title="检索延迟")
+    fig = px.bar(lat, x="配置", y=["一般耗时", "最慢的5%"], barmode="group", text_auto=".0f",
+                 labels={"value": "毫秒", "variable": ""}, title="找资料用时（毫秒；一般耗时＝一半的题比它快）")
     st.plotly_chart(fig)
 
 
@@ -64,18 +66,24 @@ def answer_section(m: dict) -> None:
     if s["citations"] is None and s["verdict_accuracy"] is None:
         st.info("这次运行只评测了检索（未生成回答），没有结论、威胁与引用指标。")
         return
-    cols = st.columns(6)
-    cols[0].metric("引用有效率", pct(s["citation_valid"]), help=f"{s['citations']} 处法条引用中无效 {s['invalid']} 处")
-    cols[1].metric("拒答比例", pct(s["declined_share"]), help=f"共 {s['declined_n']} 条因资料不足而拒答")
-    cols[2].metric("结论准确率", pct(s["verdict_accuracy"]))
-    cols[3].metric("威胁识别 F1", pct(s["threat_f1"]))
-    cols[4].metric("回答延迟 p50", ms(s["answer_p50"]))
-    cols[5].metric("回答延迟 p95", ms(s["answer_p95"]))
+    figures = [
+        ("引用有效", pct(s["citation_valid"]), f"回答中的法条引用都存在且现行的比例（{s['citations']} 处引用，无效 {s['invalid']} 处）"),
+        ("不作答", pct(s["declined_share"]), f"因资料不足而不回答的题目比例（{s['declined_n']} 条）"),
+        ("判断正确", pct(s["verdict_accuracy"]), "“诈骗 / 违法 / 夸大 / 可能属实”的判断与标注一致的比例"),
+        ("威胁识别", pct(s["threat_f1"]), "认出信息里的威胁（起诉、冻结、上门……）既不漏也不多的综合得分（F1）"),
+        ("一般用时", ms(s["answer_p50"]), "一半的回答比这更快"),
+        ("最慢的5%", ms(s["answer_p95"]), "95% 的回答比这更快"),
+    ]
+    for row in (figures[:3], figures[3:]):  # three to a row: a phone shows each figure whole
+        for col, (label, value, why) in zip(st.columns(3), row):
+            col.metric(label, value, help=why)
+    st.caption("；".join(f"{label}：{why}" for label, _, why in figures) + "。")
     st.caption("回答由大模型生成。" if s["used_llm"] else "离线模式：回答由系统根据检索资料整理，未使用大模型。")
     threats = ev.threat_frame(m, THREAT_LABELS)
     if not threats.empty:
         fig = px.bar(threats, x="威胁类型", y=["精确率", "召回率"], barmode="group", text_auto=".2f",
-                     range_y=[0, 1.05], labels={"value": "数值", "variable": "指标"}, title="各威胁类型的精确率与召回率")
+                     range_y=[0, 1.05], labels={"value": "数值", "variable": "指标"},
+                     title="各威胁类型：认出的有多少是对的（精确率），该认出的认出了多少（召回率）")
         st.plotly_chart(fig)
     conf = ev.confusion_frame(m, VERDICT_LABELS)
     if conf is not None:
@@ -137,7 +145,7 @@ def history_section(runs: list[ev.RunInfo]) -> None:
     with st.expander(f"历史运行（{len(runs)} 次）", expanded=False):
         st.dataframe(hist, hide_index=True)
         if len(runs) > 1:
-            fig = px.line(hist, x="运行", y=["Hit@5", "nDCG@10", "结论准确率"], markers=True,
+            fig = px.line(hist, x="运行", y=[c for c in hist.columns if c in ("前5条命中率", "排序质量", "结论准确率")], markers=True,
                           labels={"value": "数值", "variable": "指标"})
             st.plotly_chart(fig)
 

@@ -20,7 +20,17 @@ from yuqi.settings import ROOT, Settings
 RUNS = "eval-runs"
 STAMP = "%Y%m%d-%H%M%S"  # the CLI's run directory names
 MODE_ORDER = ("bm25", "dense", "hybrid", "hybrid+expansion", "hybrid+rerank")
-METRICS = {"hit@5": "Hit@5", "recall@10": "Recall@10", "mrr@10": "MRR@10", "ndcg@10": "nDCG@10"}
+METRICS = {"hit@5": "前5条命中率", "recall@10": "前10条找全率", "mrr@10": "第一条对的排位", "ndcg@10": "排序质量"}
+# What each figure means, in plain words (the page shows these under the chart).
+METRIC_HELP = {
+    "前5条命中率": "前 5 条资料里至少有一条是该题的标准答案条文的题目比例",
+    "前10条找全率": "标准答案条文有多少比例出现在前 10 条资料里",
+    "第一条对的排位": "第一条正确资料排得越靠前越高：排第 1 记 1，排第 2 记 1/2，以此类推（行内称 MRR）",
+    "排序质量": "正确资料整体排得越靠前越高，满分 1（行内称 nDCG）",
+}
+# The retrieval set-ups compared, named by what they do rather than by their code names.
+MODE_NAMES = {"bm25": "只按关键词", "dense": "只按语义", "hybrid": "关键词+语义",
+              "hybrid+expansion": "关键词+语义+补充词", "hybrid+rerank": "关键词+语义+重新排序"}
 REASONS = {"retrieval": "检索未命中", "verdict": "结论错误", "threats": "威胁类型错误"}
 
 
@@ -99,7 +109,8 @@ def _modes(metrics: dict) -> list[str]:
 
 
 def mode_label(mode: str, main: str | None) -> str:
-    return f"{mode} ★" if mode == main else mode
+    name = MODE_NAMES.get(mode, mode)
+    return f"{name} ★" if mode == main else name
 
 
 def retrieval_frame(metrics: dict) -> pd.DataFrame:
@@ -117,8 +128,8 @@ def latency_frame(metrics: dict) -> pd.DataFrame:
     rows = []
     for mode in _modes(metrics):
         lat = metrics["retrieval"][mode].get("latency") or {}
-        rows.append({"配置": mode_label(mode, main), "p50 (ms)": lat.get("p50_ms"), "p95 (ms)": lat.get("p95_ms")})
-    return pd.DataFrame(rows, columns=["配置", "p50 (ms)", "p95 (ms)"])
+        rows.append({"配置": mode_label(mode, main), "一般耗时": lat.get("p50_ms"), "最慢的5%": lat.get("p95_ms")})
+    return pd.DataFrame(rows, columns=["配置", "一般耗时", "最慢的5%"])
 
 
 def threat_frame(metrics: dict, labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -211,10 +222,10 @@ def history_frame(runs: list[RunInfo]) -> pd.DataFrame:
         main = info.metrics.get("retrieval", {}).get(info.metrics.get("main_mode"), {})
         rows.append({
             "运行": info.name, "评测集": "、".join(info.metrics.get("sets", [])), "条数": s["items"],
-            "Hit@5": s["hit@5"], "nDCG@10": main.get("ndcg@10"),
+            "前5条命中率": s["hit@5"], "排序质量": main.get("ndcg@10"),
             "结论准确率": s["verdict_accuracy"], "威胁 F1": s["threat_f1"], "引用有效率": s["citation_valid"],
         })
-    return pd.DataFrame(rows, columns=["运行", "评测集", "条数", "Hit@5", "nDCG@10", "结论准确率", "威胁 F1", "引用有效率"])
+    return pd.DataFrame(rows, columns=["运行", "评测集", "条数", "前5条命中率", "排序质量", "结论准确率", "威胁 F1", "引用有效率"])
 
 
 def eval_sets() -> list[Path]:
@@ -222,11 +233,46 @@ def eval_sets() -> list[Path]:
     return sorted((ROOT / "eval").glob("*.jsonl"))
 
 
-def run_eval(settings: Settings, use_llm: bool = False, sets: list[Path] | None = None, service=None) -> Path:
-    """Evaluate and save like the CLI (same timestamped directory); returns the run directory."""
+class RunAbandoned(YuqiError):
+    """The page that started an eval run was closed: the run stops instead of going on unseen."""
+
+
+class WhileOpen:
+    """The app's service, for one eval run: each answer first asks whether the page is still open."""
+
+    def __init__(self, service, still_open) -> None:
+        self._service, self._still_open = service, still_open
+
+    def __getattr__(self, name):
+        return getattr(self._service, name)
+
+    def retriever(self):
+        if not self._still_open():
+            raise RunAbandoned("评测页面已关闭，评测已停止，未保存结果。")
+        return self._service.retriever()
+
+
+def page_open() -> bool:
+    """Is the browser tab that runs this script still connected?"""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return True  # not inside a served page (AppTest, the CLI): nothing can close
+    return Runtime.instance().is_active_session(ctx.session_id)
+
+
+def run_eval(settings: Settings, use_llm: bool = False, sets: list[Path] | None = None, service=None,
+             still_open=None) -> Path:
+    """Evaluate and save like the CLI (same timestamped directory); returns the run directory.
+    With `still_open`, the run ends (RunAbandoned, nothing saved) once it returns False."""
     from eval.report import save_run
     from eval.run import evaluate
 
+    if still_open is not None:
+        inner = service
+        service = lambda: WhileOpen(inner() if callable(inner) else inner, still_open)  # noqa: E731
     metrics, results = evaluate(sets or eval_sets(), settings, use_llm=use_llm, answers=True, service=service)
     out = runs_dir(settings.data_dir) / time.strftime(STAMP)
     save_run(out, metrics, results)

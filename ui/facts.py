@@ -33,9 +33,16 @@ def _quoted(facts: tuple[Fact, ...], names: dict[str, str]) -> str:
 
 
 def case_line(case: CaseNumber) -> str:
-    head = f"{case.raw}：{case.year or '?'}年，{case.province or '?'}，{case.court_level or '?'}法院，"
-    head += f"类型“{case.case_type}”{('=' + case.type_label) if case.type_label else ''}"
-    return head + ("，结构成立" if case.valid else f"，结构不成立（{'；'.join(case.problems)}）")
+    """"（2025）粤0304民初12345号：2025年，深圳市福田区人民法院，民事一审；……" with what to do with it."""
+    from yuqi.analysis.casenum import court_of
+
+    if not case.valid:
+        return f"{case.raw}：结构不成立（{'；'.join(case.problems)}），真实法院不会发出这样的案号"
+    court = court_of(case) or case.province
+    level = f"（{case.court_level}法院）" if case.court_level and case.court_level != "最高" else ""
+    kind = case.type_label or f"类型“{case.case_type}”"
+    return (f"{case.raw}：{case.year}年，{court}{level}，{kind}。"
+            "请拨打 12368 或登录人民法院在线服务，用这个案号核实案件是否存在、是否以你为当事人")
 
 
 def facts_rows(analysis: Analysis) -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ import streamlit as st
 from ingest.pipeline import add, list_docs, remove
 from ingest.staging import write_uploads
 from ui.common import service_or_stop
+from ui.ingest_views import already_held, report_lines
+from yuqi.render import inert_label
 from yuqi.errors import YuqiError
 from yuqi.render import inert_label
 from yuqi.settings import get_settings
@@ -22,6 +24,17 @@ STAGES = {"load": "读取文档", "embed": "计算向量", "index": "写入索�
 st.title("导入文档")
 st.caption("支持 .txt .md .html .htm .pdf；法规文件（首行“# 法规名称”，条文以“第X条”开头）会按条切分。"
            f"单个文件不超过 {settings.max_upload_mb} MB。导入在后台构建新索引，完成后自动替换，旧索引在此之前一直可用。")
+
+
+# Streamlit's uploader speaks English ("Drag and drop files here", "Browse files"): our own CSS, no user text,
+# hides those words and writes Chinese in their place.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span,[data-testid="stFileUploaderDropzoneInstructions"] small{display:none}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before{content:"把文件拖到这里，或点右侧按钮选择";display:block}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after{content:"单个文件不超过 %d MB · TXT、MD、HTML、PDF";display:block;font-size:.85em;opacity:.7}
+[data-testid="stFileUploaderDropzone"] button{font-size:0 !important}
+[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:.9rem}
+</style>"""
 
 
 def progress_bar():
@@ -44,16 +57,13 @@ def embedded_line(report) -> str:
     return f"新计算了 {report.embedded} 段的向量，其余沿用缓存"
 
 
+def show_lines(lines: list[str]) -> None:
+    for line in lines:
+        st.markdown(f"- {inert_label(line)}")  # a file name is outside text: never markup
+
+
 def show_report(report) -> None:
-    name = titles()
-    rows = [("新增", name.get(d, d), "") for d in report.added]
-    rows += [("更新", name.get(d, d), "内容有变化，旧段落已替换") for d in report.updated]
-    rows += [("未变", name.get(d, d), "内容相同，未重新计算") for d in report.unchanged]
-    rows += [("重复", Path(p).name, f"与已有文档《{name.get(e, e)}》内容相同，未重复索引") for p, e in report.duplicates]
-    rows += [("跳过", Path(s.path).name, s.reason) for s in report.skipped]
-    if rows:
-        st.dataframe(pd.DataFrame(rows, columns=["结果", "文档", "说明"]), hide_index=True, width="stretch",
-                     column_config={"说明": st.column_config.TextColumn(width="large")})
+    show_lines(report_lines(report, titles()))
     st.success(f"索引已更新：共 {report.chunks} 段；{embedded_line(report)}；用时 {report.seconds:.1f} 秒。")
 
 
@@ -68,20 +78,29 @@ def save_uploads(files, folder: Path) -> list[Path]:
     return write_uploads(paths, folder)
 
 
-uploads = st.file_uploader("选择文件", type=["txt", "md", "html", "htm", "pdf"], accept_multiple_files=True)
+st.markdown(UPLOADER_CSS % settings.max_upload_mb, unsafe_allow_html=True)
+uploads = st.file_uploader("选择文件（可多选）", type=["txt", "md", "html", "htm", "pdf"], accept_multiple_files=True)
 if st.button("导入", type="primary", disabled=not uploads):
     with tempfile.TemporaryDirectory() as tmp:
         paths = save_uploads(uploads, Path(tmp))
-        bar, update = progress_bar()
-        try:
-            report = add(paths, settings, service.embedder, update) if paths else None
-        except YuqiError as err:
-            st.error(str(err))
-            report = None
-        bar.empty()
-    if report:
-        st.session_state["ingest_report"] = report
+        held = already_held(paths, list_docs(settings)) if paths else None
+        if held:
+            st.session_state["ingest_held"] = [f"重复：{f} 与已有文档《{t}》内容相同，未重复导入" for f, t in held]
+        else:
+            bar, update = progress_bar()
+            try:
+                report = add(paths, settings, service.embedder, update) if paths else None
+            except YuqiError as err:
+                st.error(str(err))
+                report = None
+            bar.empty()
+            if report:
+                st.session_state["ingest_report"] = report
+    if st.session_state.get("ingest_report") or st.session_state.get("ingest_held"):
         st.rerun()  # the sidebar, drawn before this page, then shows the new document count
+if st.session_state.get("ingest_held"):
+    show_lines(st.session_state.pop("ingest_held"))
+    st.info("没有新内容，索引未改动。")
 if st.session_state.get("ingest_report"):
     show_report(st.session_state.pop("ingest_report"))
 

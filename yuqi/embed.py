@@ -59,7 +59,9 @@ class Embedder:
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # its English "Loading weights" bar on every start; loading takes 1-2 s
             self.model = SentenceTransformer(self.path, device="cpu")
         except (OSError, ValueError) as exc:
             raise ModelUnavailable(f"无法加载向量模型 {name}：{exc}") from exc

@@ -76,3 +76,18 @@ def parse_card(chunks: list[Chunk]) -> Card | None:
             if len(item) >= 4:
                 card.sections.setdefault(section, []).append(CardLine(item, chunk))
     return card if card.lines("简答") else None
+
+
+def find_card(prepared) -> Card | None:
+    """The card among the passages: one the analysis names for this situation (a credit card's
+    恶意透支 card, not the general 会坐牢吗 one), else the best-ranked."""
+    by_doc: dict[str, list] = {}
+    for p in prepared.passages:
+        if is_card_chunk(p.chunk):
+            by_doc.setdefault(p.chunk.doc_id, []).append(p.chunk)
+    named = [d for d in prepared.analysis.refs if d in by_doc]
+    for chunks in [by_doc[d] for d in named] + [c for d, c in by_doc.items() if d not in named]:
+        card = parse_card(sorted(chunks, key=lambda c: c.start))
+        if card:
+            return card
+    return None

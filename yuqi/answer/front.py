@@ -9,12 +9,15 @@ nowhere else; the chat page, `python -m eval` and `python -m bench` all call it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from yuqi.analysis import Analysis
 from yuqi.answer.checks import finish, llm_guard, strip_auto
-from yuqi.answer.compose import compose_offline
+from yuqi.answer.compose import compose_offline, first_of
 from yuqi.answer.prepare import analyse, prepare, truncate
+from yuqi.answer.texts import copy_texts
 from yuqi.answer.types import AnalysisReady, Answer, Event, Final, PassagesReady, Prepared, TextDelta, Withdrawn
 from yuqi.answer.wording import wording
 from yuqi.settings import Settings
@@ -66,7 +69,7 @@ def _llm_events(prepared: Prepared, settings: Settings, client, history, vault) 
     if reason:
         yield from _withdraw(prepared, reason, True)
         return
-    yield Final(finish(text, prepared, True, w["llm_notice"].format(model=settings.llm_model)))
+    yield Final(complete(finish(text, prepared, True, w["llm_notice"].format(model=settings.llm_model))))
 
 
 def _withdraw(prepared: Prepared, reason: str, streamed: bool) -> Iterator[Event]:
@@ -79,12 +82,22 @@ def _withdraw(prepared: Prepared, reason: str, streamed: bool) -> Iterator[Event
 
 def offline_answer(prepared: Prepared, settings: Settings | None = None, notice: str = "") -> Answer:
     """The embedded default (`settings` is accepted for old callers and not needed)."""
-    return finish(compose_offline(prepared), prepared, False, notice or wording()["offline_notice"])
+    return complete(finish(compose_offline(prepared), prepared, False, notice or wording()["offline_notice"]))
+
+
+def complete(answer: Answer) -> Answer:
+    """The first screen and the copyable texts, the same whichever path wrote the prose."""
+    prepared = answer.prepared
+    first = first_of(prepared)
+    if first is not None:  # passage numbers change in `finish`: the record carries none
+        answer.first = replace(first, actions=tuple(re.sub(r"\[\d+\]", "", x) for x in first.actions))
+    answer.texts = [] if prepared.declined else copy_texts(prepared.analysis)
+    return answer
 
 
 def declined_answer(prepared: Prepared, settings: Settings | None = None) -> Answer:
     w = wording()
-    return Answer(w["declined"], prepared, False, w["declined_notice"])
+    return complete(Answer(w["declined"], prepared, False, w["declined_notice"]))
 
 
 def answer(service, question: str, previous: Analysis | None = None, **kw) -> Answer:

@@ -1,6 +1,6 @@
 """The LLM path: delimited prompt, defused data, streamed prose, capped length.
 
-Prompts live in yuqi/prompts/ (package data). Documents, the message and the
+Prompts live in prompts/ at the top of the repository (package data in a wheel: yuqi.promptfiles). Documents, the message and the
 history are data: their text is defused (fake block tags, chat control tokens)
 and put into the prompt in one pass, so a "{question}" inside a document stays
 literal text.
@@ -11,18 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from yuqi.analysis import THREAT_LABELS, VERDICT_LABELS
 from yuqi.answer.types import Prepared
 from yuqi.answer.wording import wording
+from yuqi.promptfiles import prompts_dir
 from yuqi.settings import Settings
 
 # Text that could close or fake a data block is defused before it enters the prompt.
 TAG = re.compile(r"</?\s*(passages?|analysis|user_message|history|system)\b[^>]*>", re.I)
 # Chat-template control tokens (<|im_start|>, <|endoftext|>, [INST], <<SYS>>, <s>) that could open a new turn.
 CONTROL = re.compile(r"<\|[^|>\n]{0,40}\|>|\[/?INST\]|<</?SYS>>|</?s>", re.I)
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = prompts_dir()
 
 
 @lru_cache(maxsize=8)

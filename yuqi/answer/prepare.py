@@ -122,7 +122,9 @@ def _card_pins(ranked, retriever: Retriever, named: tuple[str, ...] = ()) -> lis
     for doc_id in dict.fromkeys(card_docs(retriever.fetch(list(named))) + near):
         chunks = card_chunks(retriever.chunks, doc_id)
         if parse_card(chunks) is not None:
-            return chunks[:3]
+            # its steps too: a question's first screen leads with them (one more chunk on a long card)
+            steps = [c for c in chunks[3:] if "现在该做什么" in c.text or "现在该做什么" in (c.heading or "")][:1]
+            return chunks[:3] + steps
     return []
 
 

@@ -53,6 +53,26 @@ class Prepared:
 
 
 @dataclass(frozen=True)
+class FirstScreen:
+    """What a phone shows unfolded under the badge (yuqi.answer.first)."""
+
+    kind: str  # scam / illegal / exaggerated / court / plausible / question
+    head: str  # the verdict's head ("这很可能是诈骗"), "" for a question
+    fact: str  # one sentence on the decisive fact of this message, its words quoted
+    conflict: str = ""  # which clues conflict, or ""
+    actions: tuple[str, ...] = ()  # the one to three things to do now
+
+
+@dataclass(frozen=True)
+class CopyText:
+    """A text the person can copy: to the lender or platform, or notes for a report or an answer to a court."""
+
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
 class Support:
     """How well one cited sentence is backed by the passage its marker names."""
 
@@ -85,6 +105,8 @@ class Answer:
     support: list[Support] = field(default_factory=list)  # one per cited sentence, after repair
     support_stats: SupportStats = field(default_factory=SupportStats)
     withdrawn: str = ""  # why an LLM answer was replaced by the offline one
+    first: FirstScreen | None = None  # the unfolded head, the same for an offline and an LLM answer
+    texts: list[CopyText] = field(default_factory=list)  # copyable texts addressed to the right party
 
     @property
     def passages(self) -> list[Passage]:
