@@ -172,3 +172,18 @@ def test_the_closest_cases_statutes_follow_the_verdicts_own(fake_embedder) -> No
             assert set(case.statutes[:2]) <= set(a.refs)
             checked += 1
     assert checked >= 3
+
+
+def test_similar_cases_are_drawn_as_inert_text_with_their_source() -> None:
+    from ui.similar import case_lines
+    from yuqi.analysis.similar import SimilarCase
+    from yuqi.render import plain_html
+
+    case = Case("k1", "点击 http://evil.example/pay <img src=x onerror=alert(1)> 缴纳执行款", "message",
+                CaseSource("https://police.example/notice/1", "某市公安局反诈中心", "2025-03", "A", "公安通报：受害人被骗"),
+                "fake_court", ("court_sms",), "scam", None, ("中华人民共和国刑法#第二百六十六条",), "冒充法院收款")
+    (head, text, source), = case_lines((SimilarCase(case, 0.93, "冒充法院", "公安、法院通报过的冒充法院话术"),))
+    assert head == "公安、法院通报过的冒充法院话术" and text == case.text
+    assert "某市公安局反诈中心，2025-03（官方或新闻报道）" in source and "公安通报：受害人被骗" in source
+    html = plain_html(text)
+    assert "<img" not in html and "href" not in html  # a case's text never renders as markup or a live link

@@ -15,6 +15,7 @@ import streamlit as st
 
 from ui.cards import Card, build_cards
 from ui.common import verdict_badge
+from ui.similar import draw_similar
 from yuqi.render import highlight_html, inert_label, markdown_html, plain_html, split_sections
 
 NO_THREAT_LABEL = "未发现明确威胁"
@@ -200,6 +201,7 @@ def draw_assistant(view: TurnView) -> None:
     for n in view.notices:
         st.info(n)
     draw_message(view)
+    draw_similar(view.analysis, view.private)
     draw_steps(view)
     draw_cards(view.cards, view.private)
     if view.notice:
