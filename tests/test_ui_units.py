@@ -101,3 +101,12 @@ def test_the_ingest_report_is_whole_lines_and_a_duplicate_batch_needs_no_rebuild
     docs = [{"content_hash": load_file(old).content_hash, "title": "旧文档"}]
     assert already_held([old], docs) == [("a.txt", "旧文档")]
     assert already_held([old, new], docs) is None  # one new file: import (and rebuild) as usual
+
+
+def test_an_llm_answer_gets_the_first_screen_from_the_analysis_above_its_prose():
+    from ui.draw import first_screen_md
+    from yuqi.answer.types import FirstScreen
+
+    md = first_screen_md(FirstScreen("scam", "这很可能是诈骗", "信息要你把钱转到“李明”", "", ("不要转账。", "拨打 110。")))
+    assert md.splitlines()[0] == "**这很可能是诈骗：信息要你把钱转到“李明”。**"
+    assert md.splitlines()[1:] == ["- 不要转账。", "- 拨打 110。"]

@@ -30,10 +30,10 @@ st.caption("支持 .txt .md .html .htm .pdf；法规文件（首行“# 法规�
 # hides those words and writes Chinese in their place.
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] span,[data-testid="stFileUploaderDropzoneInstructions"] small{display:none}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before{content:"把文件拖到这里，或点右侧按钮选择";display:block}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before{content:"把文件拖到这里，或点“选择文件”";display:block}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after{content:"单个文件不超过 %d MB · TXT、MD、HTML、PDF";display:block;font-size:.85em;opacity:.7}
-[data-testid="stFileUploaderDropzone"] button{font-size:0 !important}
-[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:.9rem}
+[data-testid="stFileUploaderDropzone"] button,[data-testid="stFileUploaderDropzone"] button *{font-size:0 !important}
+[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:.9rem !important}
 </style>"""
 
 

@@ -76,7 +76,9 @@ def _headline(prepared: Prepared, first: FirstScreen) -> list[str]:
 def _actions(first: FirstScreen, label: str = "") -> list[str]:
     if not first.actions:
         return []
-    return ["", *([label] if label else []), *[f"- {x}{'' if x.endswith(']') else AUTO}" for x in first.actions]]
+    # Instructions (不要转账, 拨打 110) carry no marker: the support check would embed each one to look for a
+    # passage saying it, a cost on every answer for a citation nobody needs; a card's step keeps its own [n].
+    return ["", *([label] if label else []), *[f"- {x}" for x in first.actions]]
 
 
 def _reason_lines(prepared: Prepared) -> list[str]:
