@@ -53,7 +53,8 @@ def prepare_rows(cases: tuple[Case, ...], encoder) -> list[Row]:
     rows = []
     for c in cases:
         vec = message_vector(encoder, c.text)
-        rows.append(Row(c, analyze(c.text, encoder=encoder, learn=False), (P @ vec).astype(np.float64), vec))
+        # The rules as served beside the learned layer: without the clause prototypes (see analyze.py).
+        rows.append(Row(c, analyze(c.text), (P @ vec).astype(np.float64), vec))
     return rows
 
 

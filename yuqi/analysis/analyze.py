@@ -10,7 +10,7 @@ from .facts import read_facts
 from .lexicon import rule
 from .model import THREAT_IDS, VERDICT_IDS, Analysis, Cue, Facts
 from .threats import is_message, threats_from_cues, wants_judgement
-from .learned import revise
+from .learned import learned_layer, revise
 from .verdict import decide, unsure_reason
 
 _NEW_MESSAGE_KINDS = {"sender", "case_number", "url_unknown", "url_official", "bank_card",
@@ -75,7 +75,10 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
     text = visible(text if isinstance(text, str) else "")
     cues = extract_cues(text)
     facts = read_facts(text, cues)
-    if encoder is not None and text.strip() and not _settled(facts):
+    if encoder is not None and text.strip() and not (learn and learned_layer(encoder)) and not _settled(facts):
+        # Clause prototypes stand in for the bank only where there is no bank: beside the learned layer they
+        # added false red flags ("逾期将影响您的信用记录" read as paid credit repair) and cost ~20% of an answer;
+        # cross-validated by page, leaving them out moved accuracy 0.735 -> 0.732 and threat F1 0.821 -> 0.826.
         from .semantic import semantic_cues
 
         cues = tuple(sorted(cues + semantic_cues(text, cues, encoder), key=lambda c: (c.start, c.end, c.kind)))

@@ -131,9 +131,22 @@ def shipped_model(path: Path = MODEL_FILE) -> Model | None:
     return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _read_by_rule(reason) -> bool:
+    """A red flag read from the words themselves, not from a clause that merely sounds like one."""
+    return reason.cue is None or not reason.cue.value.startswith("semantic:")
+
+
+def learned_layer(encoder) -> bool:
+    """A fitted model and a bank are shipped (a bare test corpus has neither), and the encoder can read the bank."""
+    from .bank import bank
+
+    full = all(hasattr(encoder, n) for n in ("fingerprint", "encode_passages"))
+    return full and shipped_model() is not None and bool(bank()[0])
+
+
 def decide_learned(a: Analysis, probs: dict[str, float]) -> str | None:
     """The learned verdict under the two legal rules that statistics may not override."""
-    flags = {r.key for r in a.reasons if r.key}
+    flags = {r.key for r in a.reasons if r.key and _read_by_rule(r)}
     if flags & HARD_SCAM:
         return "scam"
     ranked = sorted(probs, key=probs.get, reverse=True)
@@ -214,7 +227,7 @@ def revise(a: Analysis, encoder, model: Model | None = None, read: bool = True) 
     `read`: the rules judged the text or found any cue in it; otherwise only a text close to the bank is judged."""
     from .similar import nearest, similarities
 
-    if not all(hasattr(encoder, n) for n in ("fingerprint", "encode_passages")):
+    if not learned_layer(encoder):
         return None  # a clause-only encoder (the semantic layer's tests) cannot read the bank
     model = model or shipped_model()
     sims, cases, vec = similarities(encoder, a.text)

@@ -104,7 +104,7 @@ def nearest(sims: np.ndarray, cases: tuple[Case, ...], verdict: str | None) -> t
         case = cases[i]
         if sims[i] < SHOW_MIN or len(out) == SHOW_MAX:
             break
-        if case.verdict == verdict or case.verdict_alt == verdict:
+        if case.right(verdict):
             fam = families.get(case.family)
             out.append(SimilarCase(case, float(sims[i]), fam.name if fam else case.family, fam.shown_as if fam else ""))
     return tuple(out)
