@@ -1,8 +1,8 @@
 """The case bank in a build: its texts embedded with the corpus, its size recorded in the manifest.
 
 The cases are not passages (a collector's message is not a source to cite); they are what the
-learned verdict reads as neighbours (yuqi/analysis/similar.py). Embedding them here, through the
-same content-addressed cache, means serving only reads their vectors; the manifest's counts say
+learned verdict reads as neighbours (yuqi/analysis/similar.py), as query vectors. Embedding them
+here, through the same content-addressed cache, means serving only reads their vectors; the manifest's counts say
 which bank a build was made with, and `ingest list` shows it.
 """
 
@@ -21,6 +21,14 @@ def bank_texts(corpus_dir: Path) -> tuple[list[str], dict[str, int]]:
         return [], {}
     cases = load_cases(path)
     return case_texts(cases), {"cases": len(cases), "case_pages": len({c.page for c in cases})}
+
+
+def embed_bank_cached(settings, embedder, texts: list[str]) -> None:
+    """The bank's query vectors into the shared cache, so serving never encodes a case."""
+    from yuqi.analysis.similar import embed_bank
+
+    if texts:
+        embed_bank(embedder, texts, settings.cache_dir)
 
 
 def describe(counts: dict) -> str | None:

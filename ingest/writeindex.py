@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ingest.casebank import bank_texts
+from ingest.casebank import bank_texts, embed_bank_cached
 from yuqi import index as ix
 from yuqi.documents import Chunk, text_hash
 from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
@@ -23,10 +23,10 @@ def write_index(
     reuse: dict[str, np.ndarray], progress: Progress | None, started: float,
 ) -> tuple[str, int]:
     texts = [ix.search_text(c) for c in chunks]
-    cases, bank_counts = bank_texts(settings.corpus_dir)  # embedded with the corpus, kept apart from it
-    hashes = [text_hash(t) for t in texts + cases]
-    vectors, embedded = _vectors(texts + cases, hashes, settings, embedder, reuse, progress)
-    vectors = vectors[: len(texts)]
+    cases, bank_counts = bank_texts(settings.corpus_dir)
+    hashes = [text_hash(t) for t in texts]
+    vectors, embedded = _vectors(texts, hashes, settings, embedder, reuse, progress)
+    embed_bank_cached(settings, embedder, cases)  # into the cache, apart from the corpus's vectors
     counts = {
         "docs": len(docs), "chunks": len(chunks),
         "statute_chunks": sum(c.kind == "statute" for c in chunks),

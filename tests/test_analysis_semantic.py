@@ -61,10 +61,7 @@ def test_real_model_catches_a_paraphrased_disclosure_threat(embedder) -> None:
 
 
 
-@pytest.mark.xfail(strict=False, reason="known miss of the learned verdict: a bare bill reminder is a low-confidence scam "
-                   "(P(scam) 0.36 on the shipped model; its nearest bank case is a loan ad). A scam threshold of 0.40-0.45 "
-                   "fixes it but costs 0.011-0.020 cross-validated accuracy and 5-7 more missed scams; more real reminders "
-                   "in the bank are the fix (corpus/cases/README.md, known gaps)")
 def test_real_model_keeps_a_plain_bill_reminder_out_of_scam(embedder) -> None:
+    """Was a low-confidence scam (P 0.36) until the bank held real platform reminders (round 3)."""
     plain = analyze("您好，本期账单将于3日后到期，请按时还款。", encoder=embedder)
     assert plain.verdict in (None, "plausible")

@@ -152,6 +152,18 @@ def test_merge_keeps_the_second_reading_where_the_readers_differ(tmp_path: Path)
     assert json.loads(out.stderr)["verdict_agreement"] == 0.5
 
 
+def test_a_second_reader_who_said_null_is_a_reading_not_its_absence(tmp_path: Path) -> None:
+    """Reader B's null must count as right like any other second reading (11 cases lost it before)."""
+    row = {"id": "k1", "text": "收到短信说要起诉我，会联系家人吗", "kind": "question", "family": "collection_third_party",
+           "threats": ["contacts"], "verdict": "illegal", "source": {"url": "https://a/1", "grade": "C"}}
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps(row | {"verdict_alt": None}, ensure_ascii=False) + "\n"
+                    + json.dumps(row | {"id": "k2"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with_null, without = load_cases(path)
+    assert with_null.right(None) and with_null.right("illegal") and not with_null.right("plausible")
+    assert not without.right(None) and without.right("illegal")
+
+
 def test_an_evaluation_can_hide_an_items_own_page_and_text_from_the_bank(fake_embedder) -> None:
     from yuqi.analysis.similar import hidden_from_bank
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from yuqi.analysis import analyze
 from yuqi.analysis.lexicon import lawful
 
@@ -61,3 +63,19 @@ def test_filing_and_summoning_cite_their_own_articles() -> None:
     assert "刑事立案由公安机关依法决定（刑事诉讼法第一百一十二条）" in facts
     assert "行政处罚法第十八条" not in facts and "行政处罚法第十七条" in facts
     json.loads(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "收到了显示是人民法院发来的验证码，不确定是不是真的法院发的。",
+    "法院发送的验证码是干什么的",
+    "我收到了12368的诉讼服务验证码，这是怎么回事？",
+])
+def test_receiving_a_code_is_not_a_demand_for_it(text: str) -> None:
+    """Real e-service sends codes (12368, 人民法院在线服务); only asking for one is the scam sign."""
+    assert "credentials" not in {r.key for r in analyze(text).reasons}
+
+
+@pytest.mark.parametrize("text", ["对方让我发验证码给他", "请把收到的验证码告诉客服", "请将验证码发给我们核实", "请发一下验证码"])
+def test_asking_for_a_code_is_still_a_hard_scam_sign(text: str) -> None:
+    a = analyze(text)
+    assert a.verdict == "scam" and "credentials" in {r.key for r in a.reasons}

@@ -165,3 +165,8 @@ def embed_cached(
 
 def cache_path(cache_dir: Path) -> Path:
     return cache_dir / "embeddings.sqlite"
+
+
+def query_key(fingerprint: str) -> str:
+    """The cache's model key for query-prompt vectors: apart from the same text's passage vector."""
+    return f"{fingerprint}|query"

@@ -52,14 +52,22 @@ class Case:
     why: str
     fragment: bool = False
     threats_alt: tuple[str, ...] | None = None
+    # A second reading exists: `verdict_alt` None then means the second reader said null, not "no reading".
+    second_reading: bool = False
 
     @property
     def page(self) -> str:
         return page_key(self.source.url)
 
+    def closest_threats(self, predicted) -> tuple[str, ...]:
+        """The reading of the threats nearer to `predicted` (scoring counts either, like the verdict)."""
+        if self.threats_alt is None:
+            return self.threats
+        return min((self.threats, self.threats_alt), key=lambda g: len(set(g) ^ set(predicted)))
+
     def right(self, verdict: str | None) -> bool:
         """Either reading counts (the two readers disagreed on a genuinely ambiguous text)."""
-        return verdict == self.verdict or (self.verdict_alt is not None and verdict == self.verdict_alt)
+        return verdict == self.verdict or (self.second_reading and verdict == self.verdict_alt)
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ def _case(d: dict, where: str) -> Case:
         case = Case(
             id=d["id"], text=d["text"], kind=d.get("kind", "message"), source=source, family=d["family"],
             threats=tuple(d.get("threats") or ()), verdict=d.get("verdict"), verdict_alt=d.get("verdict_alt"),
+            second_reading="verdict_alt" in d,
             statutes=tuple(d.get("statutes") or ()), why=d.get("why", ""), fragment=bool(d.get("fragment")),
             threats_alt=tuple(alt) if alt is not None else None,
         )

@@ -1,7 +1,7 @@
 """Nearest real cases of the bank for a message, by the app's own embeddings.
 
-The bank's vectors are passage vectors from the shared embedding cache (ingest embeds the
-bank with the corpus, so serving reads them from SQLite, not the model); the message's
+The bank's vectors are query vectors from the shared embedding cache (ingest embeds the
+bank when it builds, so serving reads them from SQLite, not the model); the message's
 vector is its query vector, the same one retrieval uses (Embedder memoises it), so the
 bank adds vectors, not forward passes.
 """
@@ -54,28 +54,49 @@ def case_texts(cases: tuple[Case, ...]) -> list[str]:
 
 
 def bank_vectors(encoder, cases: tuple[Case, ...]) -> np.ndarray:
-    """Passage vectors of the bank, from the embedding cache where ingest left them."""
+    """Query vectors of the bank, from the embedding cache where ingest left them.
+
+    A case is compared with a message, text with text, so both sides carry the query prompt: on the
+    bank, grouped by page, query-query neighbours beat query-passage ones (README, case bank)."""
     key = (encoder.fingerprint, hash(tuple(c.id for c in cases)))
     with _LOCK:
         if key not in _VECTORS:
-            _VECTORS[key] = _embed(encoder, case_texts(cases))
+            _VECTORS[key] = embed_bank(encoder, case_texts(cases))
         return _VECTORS[key]
 
 
-def _embed(encoder, texts: list[str]) -> np.ndarray:
-    from yuqi.embed import EmbeddingCache, cache_path, embed_cached
+def embed_bank(encoder, texts: list[str], cache_dir=None) -> np.ndarray:
+    """Query vectors for `texts`, encoding only what the cache lacks (ingest fills it at build time).
+    A cache that cannot be read or written costs time, never the answer."""
+    from yuqi.documents import text_hash
+
+    hashes = [text_hash(t) for t in texts]
+    known = _cache_io(encoder, cache_dir, lambda c: c.get(hashes)) or {}
+    missing = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
+    if missing:
+        vecs = np.asarray(encoder.encode_queries([texts[i] for i in missing]), dtype=np.float32)
+        new = {hashes[i]: v for i, v in zip(missing, vecs)}
+        _cache_io(encoder, cache_dir, lambda c: c.put(new))
+        known.update(new)
+    if not texts:
+        return np.zeros((0, getattr(encoder, "dim", 0)), dtype=np.float32)
+    return np.stack([known[h] for h in hashes]).astype(np.float32)
+
+
+def _cache_io(encoder, cache_dir, op):
+    import sqlite3
+
+    from yuqi.embed import EmbeddingCache, cache_path, query_key
     from yuqi.settings import load_settings
 
-    cache = None
     try:
-        cache = EmbeddingCache(cache_path(load_settings().cache_dir), encoder.fingerprint)
-    except Exception:  # a read-only or missing cache dir costs time, not correctness
-        cache = None
-    try:
-        return embed_cached(texts, encoder, cache)[0]
-    finally:
-        if cache is not None:
+        cache = EmbeddingCache(cache_path(cache_dir or load_settings().cache_dir), query_key(encoder.fingerprint))
+        try:
+            return op(cache)
+        finally:
             cache.close()
+    except (sqlite3.Error, OSError):
+        return None
 
 
 def message_vector(encoder, text: str) -> np.ndarray:
