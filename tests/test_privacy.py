@@ -376,3 +376,14 @@ def test_names_after_salutations_and_through_invisible_characters(text, name):
 def test_official_link_query_case_code_stays_public():
     text = "官网 https://www.12368.gov.cn/wsla?case=12345678901234567 查询"
     assert mask(text)[0] == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("有事请联系张三 13812345678", "张三"),
+    ("催收员刘德 13912345678 说明天上门", "刘德"),
+    ("冯经理：13812345678", "冯经理"),
+])
+def test_a_name_right_before_a_mobile_number_is_masked_with_it(text, name):
+    masked, vault = mask(text)
+    assert name not in masked and len(vault) == 2
+    assert unmask(masked, vault) == text

@@ -77,6 +77,8 @@ def _grammar() -> dict[str, re.Pattern[str]]:
         "name_salute": re.compile(rf"(?:(?:^|(?<=[\n。！？!?】\]]))\s*致|(?:您|你)好\s*[,，!！]?)\s*"
                                   rf"(?P<v>{surname}{free}{{1,2}}?)\s*(?:先生|女士|小姐)?\s*(?=[,，:：!！])", re.M),
         # An address line's addressee: "王小明 收", "张伟（收）".
+        # A name right before a mobile number is who answers it: "请联系张三 138…".
+        "name_phone": re.compile(rf"(?P<v>{surname}{free}{{1,2}})\s*[:：]?\s*(?=(?:\+?86)?1[3-9]\d{{9}}(?!\d))"),
         "name_addressee": re.compile(rf"(?P<v>{surname}{given}{{1,2}})\s*(?:[（(]收[）)]|收(?=\s|$|[,，。;；]))", re.M),
         "name_start": re.compile(rf"(?:^|(?<=[\n。！？!?】\]：:]))\s*(?P<v>{surname}{given}{{1,2}})"
                                  rf"(?=[，,：:]\s*(?:你|您|请)|[：:])", re.M),
@@ -234,7 +236,7 @@ def _address_spans(norm: str, g: dict[str, re.Pattern[str]]):
 
 def _name_spans(norm: str, g: dict[str, re.Pattern[str]]):
     for key in ("name_label", "name_strong", "name_weak", "name_title", "name_after", "name_start", "name_salute",
-                "name_addressee"):
+                "name_addressee", "name_phone"):
         for m in g[key].finditer(norm):
             if key == "name_label" or not g["not_name"].match(m["v"]):  # 卫生健…, 农民专…
                 yield *m.span("v"), "姓名"
