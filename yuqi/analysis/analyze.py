@@ -91,7 +91,7 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
         # Cues inside an injected instruction were dropped (risk cues excepted), so injected
         # text can never add a plausible signal; it can only keep a payment demand visible.
         verdict, reasons, conflict = decide(facts, threats)
-    similar, learned = (), False
+    similar, learned, case_refs = (), False, ()
     if learn and encoder is not None and text.strip():
         rules = Analysis(text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
                          is_message=message, facts=facts)
@@ -99,6 +99,7 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
             conflict = conflict and judged.verdict == verdict
             verdict, reasons, threats, similar, learned = (judged.verdict, judged.reasons, judged.threats,
                                                            judged.similar, True)
+            case_refs = judged.statutes
     if judge and verdict is None and threats:
         reasons = (unsure_reason(threats),)
     topic_ids = topics(text)
@@ -106,7 +107,7 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
         text=text, cues=cues, threats=threats, verdict=verdict, reasons=reasons,
         is_message=message, harassment=bool(facts.has("conduct", "harassment")),
         conflict=conflict, expansion=expansion(threats, cues, topic_ids, verdict),
-        refs=_merge(collect_refs(reasons, threats, topic_ids), _case_refs(similar)),
+        refs=_merge(collect_refs(reasons, threats, topic_ids), case_refs or _case_refs(similar)),
         verify=collect_verify(threats, cues, verdict),
         steps=collect_steps(verdict, threats, topic_ids), facts=facts, similar=similar, learned=learned,
     )
