@@ -77,6 +77,7 @@ def serving(env: Env, embedder) -> None:
     ratio = a["p50"] / e["p50"] if e["p50"] else float("inf")
     line("one query encoding p50 / p95", f"{e['p50']:.1f} / {e['p95']:.1f} ms")
     line("offline answer ÷ one query encoding (p50, same run)", f"{ratio:.1f}×", "≤ 3×", ratio <= 3.0)
+    line("model forward passes per offline answer (mean)", f"{a['passes']:.2f}")
 
 
 def app_lines(env: Env) -> None:

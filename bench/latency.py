@@ -56,11 +56,35 @@ def answer_ms(service, queries: list[str]) -> dict[str, float]:
     from yuqi.answer import answer
 
     settings = service.settings.with_(llm_model="", llm_api_key="", llm_base_url="")
+    embedder = service.retriever().embedder
 
     def one(q: str) -> None:
         answer(service, q, settings=settings)
 
-    return _timed(one, queries, service.retriever().embedder)
+    with Passes(embedder) as passes:
+        out = _timed(one, queries, embedder)
+    out["passes"] = passes.n / (len(queries) + 1)  # the warm-up answer is counted too
+    return out
+
+
+class Passes:
+    """Counts the model's forward passes (calls of the embedder's `_encode`, yuqi/embed.py) in a block."""
+
+    def __init__(self, embedder):
+        self.embedder, self.n = embedder, 0
+
+    def __enter__(self) -> "Passes":
+        inner = getattr(self.embedder, "_encode", None)
+        if inner is not None:
+            def counted(*args, **kw):
+                self.n += 1
+                return inner(*args, **kw)
+
+            self.embedder._encode = counted  # an instance attribute over the method, removed on exit
+        return self
+
+    def __exit__(self, *exc) -> None:
+        vars(self.embedder).pop("_encode", None)
 
 
 def encode_ms(service, queries: list[str]) -> dict[str, float]:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 import numpy as np
 
 from ingest.casebank import bank_texts, embed_bank_cached
+from yuqi.analysis.bank import BANK_DIR
+from yuqi.answer import known
 from yuqi import index as ix
 from yuqi.documents import Chunk, text_hash
-from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached
+from yuqi.embed import Embedder, EmbeddingCache, cache_path, embed_cached, query_key
 from yuqi.errors import storage_error
 from yuqi.manifest import library_versions, tokenizer_identity
 from yuqi.settings import Settings
@@ -27,6 +29,7 @@ def write_index(
     hashes = [text_hash(t) for t in texts]
     vectors, embedded = _vectors(texts, hashes, settings, embedder, reuse, progress)
     embed_bank_cached(settings, embedder, cases)  # into the cache, apart from the corpus's vectors
+    _known_sentences(settings, embedder)
     counts = {
         "docs": len(docs), "chunks": len(chunks),
         "statute_chunks": sum(c.kind == "statute" for c in chunks),
@@ -45,6 +48,21 @@ def write_index(
     if progress:
         progress("index", 1, 1)
     return build.name, embedded
+
+
+def _known_sentences(settings: Settings, embedder: Embedder) -> None:
+    """Query vectors of our own wording for the support check (yuqi.answer.known), in the same cache:
+    a cache that cannot be written costs answer time later, never the build."""
+    import sqlite3
+
+    try:
+        cache = EmbeddingCache(cache_path(settings.cache_dir), query_key(embedder.fingerprint))
+        try:
+            known.store(embedder, cache, settings.corpus_dir / BANK_DIR)
+        finally:
+            cache.close()
+    except (sqlite3.Error, OSError):
+        pass
 
 
 def _now() -> str:

@@ -54,6 +54,8 @@ class Embedder:
 
         self.name = name
         self.path = resolve_model(name, cache_dir)
+        self.cache_dir = cache_dir
+        self._known: EmbeddingCache | bool | None = None  # opened on first use (yuqi.answer.sentvec)
         self.batch_size = batch_size
         self._lock = threading.Lock()  # one model shared by every session of the app
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -93,6 +95,18 @@ class Embedder:
 
     def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         return self._encode(list(texts), self._passage_prompt, progress)
+
+    def known_queries(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Query vectors ingest stored for our own wording (yuqi.answer.known), by text hash; {} when
+        the cache cannot be read (it costs time, not correctness)."""
+        with self._lock:
+            try:
+                if self._known is None:
+                    self._known = EmbeddingCache(cache_path(self.cache_dir), query_key(self.fingerprint))
+                return self._known.get(list(hashes)) if self._known else {}
+            except (sqlite3.Error, OSError):
+                self._known = False  # not tried again by this process
+                return {}
 
     def _encode(self, texts: list[str], prompt: str | None, progress: Progress | None) -> np.ndarray:
         texts = [scrub(t) for t in texts]  # the tokenizer raises on lone surrogates; every caller is covered here

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from yuqi.answer.cards import Card, find_card
+from yuqi.answer.sentvec import sentence_vectors
 from yuqi.answer.support import grams
 from yuqi.answer.types import Passage, Prepared
 from yuqi.answer.wording import pattern, wording
@@ -41,7 +42,8 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
     scored = sorted(((len(tokens & set(tokenize_zh(own))), -i, i) for i, (_, own) in enumerate(cands)), reverse=True)
     best = [i for score, _, i in scored[:limit] if score > 0]
     if not best and encoder is not None and len(cands) > 1:
-        vecs = encoder.encode_queries([query, *(own for _, own in cands)])
+        # the article's sentences are kept for the next answer; the question (`query`, `asked`) never is
+        vecs = sentence_vectors(encoder, [query, *(own for _, own in cands)], f"{query}\n{asked or ''}")
         best = [int(i) for i in (vecs[1:] @ vecs[0]).argsort()[::-1][:limit]]
     return [cands[i][0] for i in sorted(best or [0])]
 

@@ -24,7 +24,8 @@ from yuqi.textnorm import normalize_for_rules
 
 def finish(text: str, prepared: Prepared, used_llm: bool, notice: str) -> Answer:
     """Every answer, offline or LLM, passes the same checks before anyone sees it."""
-    repaired, supports, stats, dangling = repair(text, prepared.passages, prepared.encoder)
+    own = "\n".join(dict.fromkeys((prepared.query, getattr(prepared.analysis, "text", "") or "")))
+    repaired, supports, stats, dangling = repair(text, prepared.passages, prepared.encoder, own)  # own: never kept
     repaired, passages = renumber(repaired, prepared.passages)
     repaired = sort_numbered_lines(repaired)
     shown = replace(prepared, passages=passages)

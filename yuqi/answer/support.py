@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from yuqi.answer.sentvec import sentence_vectors
 from yuqi.answer.types import Passage, Support, SupportStats
 from yuqi.answer.wording import wording
 from yuqi.textnorm import CJK, normalize_for_search
@@ -86,11 +87,15 @@ def _line_end(text: str, pos: int) -> int:
 
 
 class Scorer:
-    """Lexical and (when an encoder is loaded) semantic support of claims by passages."""
+    """Lexical and (when an encoder is loaded) semantic support of claims by passages.
 
-    def __init__(self, passages: list[Passage], encoder=None):
+    `own`: the person's text, so that sentences quoting it are never kept with our wording's
+    vectors (yuqi.answer.sentvec); None keeps none that quotes anything."""
+
+    def __init__(self, passages: list[Passage], encoder=None, own: str | None = None):
         self.passages = {p.n: p for p in passages}
         self.encoder = encoder if all(p.vec is not None for p in passages) else None
+        self.own = own
         self.t = wording()["support"]
 
     def judge(self, sentences: list[str], cited: list[tuple[int, ...]] | None = None) -> list[dict[int, Support]]:
@@ -118,7 +123,8 @@ class Scorer:
     def _cosines(self, sentences: list[str]) -> list[dict[int, float]] | None:
         if self.encoder is None or not sentences or not self.passages:
             return None
-        q = self.encoder.encode_queries([normalize_for_search(s) for s in sentences])
+        # One forward pass for the sentences not known yet; passages compare by their index vectors.
+        q = sentence_vectors(self.encoder, [normalize_for_search(s) for s in sentences], self.own)
         return [{n: float(np.dot(v, p.vec)) for n, p in self.passages.items()} for v in q]
 
 
@@ -129,14 +135,15 @@ def _best(row: dict[int, Support], exclude: set[int]) -> int | None:
     return max(ok, key=lambda s: (s.lexical + 0.5 * (s.semantic or 0.0), -s.n)).n
 
 
-def repair(text: str, passages: list[Passage], encoder=None) -> tuple[str, list[Support], SupportStats, list[str]]:
+def repair(text: str, passages: list[Passage], encoder=None,
+           own: str | None = None) -> tuple[str, list[Support], SupportStats, list[str]]:
     """Keep supported markers, move unsupported ones to the passage that says it, else drop them.
 
-    Returns (text, final supports, stats, markers naming no passage)."""
+    `own`: the person's text (see Scorer). Returns (text, final supports, stats, markers naming no passage)."""
     found = claims(text)
     if not found:
         return text.replace(AUTO, ""), [], SupportStats(), []
-    table = Scorer(passages, encoder).judge([text[c.start:c.end] for c in found], [c.numbers for c in found])
+    table = Scorer(passages, encoder, own).judge([text[c.start:c.end] for c in found], [c.numbers for c in found])
     parts, supports, last = [], [], 0
     raw = ok = moved = removed = added = 0
     dangling: list[str] = []
