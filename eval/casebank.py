@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from yuqi.analysis.bank import Case, bank
-from yuqi.analysis.learned import CLASSES, DOMAIN_MIN, MODEL_FILE, HARD_SCAM, Model, decide_learned, features, label_of
+from yuqi.analysis.learned import CLASSES, MODEL_FILE, HARD_SCAM, Model, decide_learned, features, judges_unread, label_of
 from yuqi.analysis.model import THREAT_IDS, Analysis
 from yuqi.analysis.score import threat_scores
 
@@ -116,7 +116,7 @@ def predict(model: Model, row: Row, allowed: np.ndarray, cases) -> tuple[str | N
 
     sims = masked(row, allowed, cases)
     f = features(row.rules, sims, cases, row.vec)
-    if not (_read(row.rules) or np.max(sims) >= DOMAIN_MIN):
+    if not (_read(row.rules) or judges_unread(row.rules.text, sims)):
         return row.rules.verdict, row.rules.threats  # as served: an off-topic text keeps the rules' reading
     return decide_learned(row.rules, model.verdict_probs(f)), threats_for(row.rules, model.threat_probs(f))
 

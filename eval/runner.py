@@ -49,10 +49,14 @@ class ModeResult:
 
 def run_retrieval(items: list[Item], retriever, modes: list[str], progress=None) -> dict[str, ModeResult]:
     from yuqi.analysis import analyze
+    from yuqi.analysis.similar import hidden_from_bank
 
     out = {m: ModeResult() for m in modes}
     for item in items:
-        analysis = analyze(item.query)
+        # The analysis the app makes (its learned layer points retrieval at the statutes of the nearest real
+        # cases); the item's own page and text are hidden from the bank, as in the answers' run.
+        with hidden_from_bank(getattr(item, "source", ""), item.query):
+            analysis = analyze(item.query, encoder=getattr(retriever, "embedder", None))
         t0 = time.perf_counter()
         # Encoded once per item, as the answer path does; its time is charged to every mode using it.
         vec = retriever.encode(item.query)

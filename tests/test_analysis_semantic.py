@@ -65,3 +65,11 @@ def test_real_model_keeps_a_plain_bill_reminder_out_of_scam(embedder) -> None:
     """Was a low-confidence scam (P 0.36) until the bank held real platform reminders (round 3)."""
     plain = analyze("您好，本期账单将于3日后到期，请按时还款。", encoder=embedder)
     assert plain.verdict in (None, "plausible")
+
+
+@pytest.mark.parametrize("question", ["没交物业费，物业给我家停水停电，这合法吗？", "公司拖欠工资三个月，可以去哪里投诉？",
+                                      "网购的衣服质量有问题，商家不给退货怎么办？"])
+def test_real_model_leaves_a_general_legal_question_without_a_verdict(embedder, question) -> None:
+    """Some bank question sits within 0.88 of nearly any legal question; judged, these were scam/illegal."""
+    a = analyze(question, encoder=embedder)
+    assert a.verdict is None and not a.learned

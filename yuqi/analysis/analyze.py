@@ -99,7 +99,9 @@ def analyze(text: str, encoder=None, learn: bool = True) -> Analysis:
             conflict = conflict and judged.verdict == verdict
             verdict, reasons, threats, similar, learned = (judged.verdict, judged.reasons, judged.threats,
                                                            judged.similar, True)
-            case_refs = judged.statutes
+            # Only for a text judged or threatening something: a general legal question ("离婚财产怎么分")
+            # is near some bank question too, and debt statutes would crowd out its own (stard_dev).
+            case_refs = judged.statutes if (verdict or threats) else ()
     if judge and verdict is None and threats:
         reasons = (unsure_reason(threats),)
     topic_ids = topics(text)

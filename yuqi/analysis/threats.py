@@ -46,6 +46,11 @@ def is_message(text: str, cues: tuple[Cue, ...]) -> bool:
     return bool(_shape("notice").search(norm)) or (not _shape("question").search(norm) and "你" in norm)
 
 
+def asks_question(norm: str) -> bool:
+    """The text is shaped as a question (normalised for rules)."""
+    return bool(_shape("question").search(norm))
+
+
 def is_reported(text: str) -> bool:
     """The user tells of a concrete message or act they received (not a hypothetical)."""
     norm = normalize_for_rules(text)
