@@ -177,3 +177,16 @@ def test_a_repeated_answer_encodes_only_the_persons_words(tmp_path):
     texts = [t for p in enc.passes for t in p]
     assert texts and all(question in t for t in texts), enc.passes
     assert again.text == first.text and again.support == first.support
+
+
+def test_a_lone_surrogate_is_keyed_as_the_model_reads_it():
+    """Chat input may carry a lone surrogate; hashing it as UTF-8 raised inside the offline answer."""
+    from yuqi.normalizer import scrub
+
+    class Scrubbing(Counting):  # the real Embedder scrubs before its tokenizer; the fake does not
+        def encode_queries(self, texts):
+            return super().encode_queries([scrub(t) for t in texts])
+
+    enc = Scrubbing()
+    out = sentvec.sentence_vectors(enc, ["是真的吗\udfff", "是真的吗\ufffd"])
+    assert out.shape[0] == 2 and np.allclose(out[0], out[1])

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from yuqi.documents import text_hash
+from yuqi.normalizer import scrub
 from yuqi.textnorm import CJK, normalize_for_search
 
 MEMO_MAX = 4096  # sentences kept per process (a few MB of float32 rows); our wording is ~1,000
@@ -59,7 +60,8 @@ def sentence_vectors(encoder, texts: Sequence[str], own: str | None = None) -> n
     """encoder.encode_queries(texts), rows in order, with one call for the texts not already known."""
     texts = list(texts)
     model = _key(encoder)
-    keys = [(model, text_hash(t)) if model else None for t in texts]
+    # Hashed as the model reads them: a lone surrogate cannot be UTF-8 encoded (the encoder scrubs it too).
+    keys = [(model, text_hash(scrub(t))) if model else None for t in texts]
     rows: dict[int, np.ndarray] = {}
     with _lock:
         for i, k in enumerate(keys):
