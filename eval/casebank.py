@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from yuqi.analysis.bank import Case, bank
-from yuqi.analysis.learned import CLASSES, MODEL_FILE, HARD_SCAM, Model, decide_learned, features, judges_unread, label_of
+from yuqi.analysis.features import features, label_of, ngram_vocab
+from yuqi.analysis.learned import CLASSES, MODEL_FILE, HARD_SCAM, Model, decide_learned, judges_unread
 from yuqi.analysis.model import THREAT_IDS, Analysis
 from yuqi.analysis.score import threat_scores
 
@@ -99,10 +100,11 @@ def train(rows: list[Row], idx: list[int], cases, **kw) -> Model:
     (grouped by page, repeated over 3 fold seeds: 0.731 -> 0.737)."""
     allowed = np.zeros(len(cases), bool)
     allowed[idx] = True
+    vocab = ngram_vocab(rows[i].case for i in idx)
     X, y, T, W = [], [], [], []
     for i in idx:
         c = rows[i].case
-        f = features(rows[i].rules, masked(rows[i], allowed, cases), cases, rows[i].vec)
+        f = features(rows[i].rules, masked(rows[i], allowed, cases), cases, rows[i].vec, vocab)
         readings = [(c.verdict, c.threats)]
         if c.second_reading and c.verdict_alt != c.verdict:
             readings.append((c.verdict_alt, c.threats_alt if c.threats_alt is not None else c.threats))
@@ -115,7 +117,7 @@ def predict(model: Model, row: Row, allowed: np.ndarray, cases) -> tuple[str | N
     from yuqi.analysis.learned import threats_for
 
     sims = masked(row, allowed, cases)
-    f = features(row.rules, sims, cases, row.vec)
+    f = features(row.rules, sims, cases, row.vec, model.vocab)
     if not (_read(row.rules) or judges_unread(row.rules.text, sims)):
         return row.rules.verdict, row.rules.threats  # as served: an off-topic text keeps the rules' reading
     return decide_learned(row.rules, model.verdict_probs(f)), threats_for(row.rules, model.threat_probs(f))
@@ -153,7 +155,7 @@ def cross_validate(rows: list[Row], fold: list[int], test_folds, **kw) -> dict:
         allowed[tr] = True
         got = [(rows[i].case, *predict(model, rows[i], allowed, cases)) for i in te]
         model_only += [(rows[i].case, tuple(t for t, p in model.threat_probs(
-            features(rows[i].rules, masked(rows[i], allowed, cases), cases, rows[i].vec)).items() if p >= 0.5)) for i in te]
+            features(rows[i].rules, masked(rows[i], allowed, cases), cases, rows[i].vec, model.vocab)).items() if p >= 0.5)) for i in te]
         per_fold[f] = scores(got)
         learned += got
         rules += [(rows[i].case, rows[i].rules.verdict, rows[i].rules.threats) for i in te]

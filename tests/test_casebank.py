@@ -14,7 +14,8 @@ import pytest
 from conftest import ROOT, SHARED
 from yuqi.analysis import analyze
 from yuqi.analysis.bank import Case, CaseSource, bank, load_cases, load_families, page_key
-from yuqi.analysis.learned import CLASSES, decide_learned, neighbour_features
+from yuqi.analysis.features import NGRAM_WEIGHT, neighbour_features, ngram_features, ngram_vocab
+from yuqi.analysis.learned import CLASSES, decide_learned
 
 BANK = ROOT / "corpus" / "cases"
 EXCLUDED = SHARED / "eval-real" / "excluded_sources.txt"
@@ -90,6 +91,33 @@ def test_neighbours_weigh_closer_cases_more_and_skip_excluded_ones() -> None:
     f = neighbour_features(np.array([0.95, 0.90, -np.inf]), cases)
     assert f["knn:scam"] > 0.9 and f["knn:plausible"] < 0.1 and f["knn:max_sim"] == pytest.approx(0.95)
     assert neighbour_features(np.array([-np.inf] * 3), cases) == {}
+
+
+def _paged(cid: str, page: str, text: str) -> Case:
+    return Case(cid, text, "message", CaseSource(f"https://{page}", "", "", "A", ""), "fake_court", (), "scam", None, (), "")
+
+
+def test_character_features_read_only_wording_two_pages_share() -> None:
+    cases = (_paged("a", "one.cn/1", "冻结账户"), _paged("b", "one.cn/1", "冻结资金"), _paged("c", "two.cn/2", "账户冻结"))
+    vocab = ngram_vocab(cases)
+    assert {"冻", "结", "账", "户", "冻结", "账户"} <= vocab  # on both pages
+    assert "资" not in vocab and "结资" not in vocab and "结账" not in vocab  # one page only, however often
+
+
+def test_character_features_are_normalised_and_ignore_unknown_wording() -> None:
+    f = ngram_features("冻结你的账户", frozenset({"冻结", "账户", "法院"}))
+    assert set(f) == {"ng:冻结", "ng:账户"}
+    assert sum(v * v for v in f.values()) == pytest.approx(NGRAM_WEIGHT ** 2)  # a long text weighs no more than a short one
+    assert ngram_features("你好", frozenset({"冻结"})) == {}
+
+
+def test_the_shipped_model_reads_the_characters_it_was_fitted_on() -> None:
+    from yuqi.analysis.learned import shipped_model
+
+    model = shipped_model()
+    assert model is not None and len(model.vocab) > 100
+    feats = ngram_features("法院已立案，请尽快还款", model.vocab)
+    assert feats and np.count_nonzero(model.vector(feats)) == len(feats)
 
 
 def _probs(top: str) -> dict[str, float]:

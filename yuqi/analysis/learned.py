@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from .bank import Case
+from .features import K, NGRAM, TAU, features, label_of, rule_features
 from .model import THREAT_IDS, VERDICT_IDS, Analysis
 
 CLASSES: tuple[str, ...] = (*VERDICT_IDS, "none")
 MODEL_FILE = Path(__file__).parent / "data" / "verdict_model.json"
-K = 8  # neighbours read per message
-TAU = 0.02  # softmax temperature over cosines: e5 cosines of related texts differ by hundredths
-# The message vector itself as features, scaled so L2 treats it like the binary facts (cross-validated
-# by page on the bank: 0 → 0.720, 1 → 0.729, 3 → 0.746 verdict accuracy on the development folds).
-EMB_WEIGHT = 3.0
 # A text the rules found nothing in is judged only when it is this close to some real case: e5 cosines of
 # unrelated Chinese sit around 0.80-0.87 ("红烧肉怎么做" 0.848); CV on the development folds: gate 0.88 costs
 # 0.011 accuracy and keeps off-topic chatter unjudged. A *question* the rules found nothing in is never judged
@@ -42,51 +38,6 @@ HARD_SCAM = frozenset({"pay_link", "press_key", "bail_fee", "credentials", "scre
 OFFICIAL_LINK = "channel:link_court"
 
 
-def rule_features(a: Analysis) -> dict[str, float]:
-    """What the rule layer read, as named binary features (names are the model's vocabulary)."""
-    f: dict[str, float] = {"bias:rule_" + (a.verdict or "none"): 1.0}
-    for r in a.reasons:
-        if r.key:
-            f["flag:" + r.key] = 1.0
-    for t in a.threats:
-        f["threat:" + t] = 1.0
-    facts = a.facts
-    f["speaker:" + facts.speaker] = 1.0
-    if facts.addressee == "third_party":
-        f["addressee:third_party"] = 1.0
-    for group in ("claims", "demands", "channel", "conduct", "context"):
-        for fact in getattr(facts, group):
-            f[f"{group}:{fact.kind}"] = 1.0
-    for c in facts.case_numbers:
-        f["case_number:" + ("valid" if c.valid else "bad")] = 1.0
-    if a.is_message:
-        f["is_message"] = 1.0
-    if any(c.kind == "injection" for c in a.cues):
-        f["injection"] = 1.0
-    return f
-
-
-def label_of(verdict: str | None) -> str:
-    return verdict or "none"
-
-
-def neighbour_features(sims: np.ndarray, cases: tuple[Case, ...], k: int = K) -> dict[str, float]:
-    """Similarity-weighted labels of the k nearest cases (sims: cosine to every case, -inf = excluded)."""
-    if not len(cases) or not np.isfinite(sims).any():
-        return {}
-    top = np.argsort(-sims)[:k]
-    top = top[np.isfinite(sims[top])]
-    w = np.exp((sims[top] - sims[top[0]]) / TAU)
-    w /= w.sum()
-    f = {"knn:max_sim": float(sims[top[0]])}
-    for weight, i in zip(w, top):
-        case = cases[i]
-        f["knn:" + label_of(case.verdict)] = f.get("knn:" + label_of(case.verdict), 0.0) + float(weight)
-        for t in case.threats:
-            f["knn_threat:" + t] = f.get("knn_threat:" + t, 0.0) + float(weight)
-    return f
-
-
 @dataclass(frozen=True)
 class Model:
     names: tuple[str, ...]
@@ -96,12 +47,20 @@ class Model:
     Tb: np.ndarray
     threat_ids: tuple[str, ...] = THREAT_IDS
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.names)}
+
+    @cached_property
+    def vocab(self) -> frozenset[str]:
+        """The character n-grams the model was fitted on (see features.ngram_vocab)."""
+        return frozenset(n[len(NGRAM):] for n in self.names if n.startswith(NGRAM))
+
     def vector(self, feats: dict[str, float]) -> np.ndarray:
-        index = {n: i for i, n in enumerate(self.names)}
         x = np.zeros(len(self.names), dtype=np.float64)
         for name, value in feats.items():
-            if name in index:
-                x[index[name]] = value
+            if (i := self.index.get(name)) is not None:
+                x[i] = value
         return x
 
     def verdict_probs(self, feats: dict[str, float]) -> dict[str, float]:
@@ -166,15 +125,6 @@ def label_of_none(label: str) -> str | None:
 def _safer(new: str | None, old: str | None) -> bool:
     order = {v: i for i, v in enumerate(CLASSES)}
     return order[label_of(new)] > order[label_of(old)]
-
-
-def features(a: Analysis, sims: np.ndarray | None, cases: tuple[Case, ...], vec: np.ndarray | None = None) -> dict[str, float]:
-    f = rule_features(a)
-    if sims is not None:
-        f.update(neighbour_features(sims, cases))
-    if vec is not None:
-        f.update({f"emb:{j}": float(v) * EMB_WEIGHT for j, v in enumerate(vec)})
-    return f
 
 
 @dataclass(frozen=True)
@@ -272,7 +222,7 @@ def revise(a: Analysis, encoder, model: Model | None = None, read: bool = True) 
     sims, cases, vec = similarities(encoder, a.text)
     if model is None or not len(cases) or not (read or judges_unread(a.text, sims)):
         return None
-    feats = features(a, sims, cases, vec)
+    feats = features(a, sims, cases, vec, model.vocab)
     probs = model.verdict_probs(feats)
     verdict = decide_learned(a, probs)
     similar = nearest(sims, cases, verdict)
