@@ -14,6 +14,7 @@ from .casenum import decode
 from .cues import SENTENCE_END
 from .lexicon import compiled, court_hosts, reading_rule, structure
 from .model import Cue, Fact, Facts
+from .threats import speaks_to_reader
 
 _SENDER_ORG = {"法院": "court", "公安": "police", "检察院": "procuratorate", "律所": "lawyer",
                "调解中心": "mediator", "法务部": "collector", "仲裁委": "arbitration", "平台": "creditor"}
@@ -121,5 +122,5 @@ def read_facts(text: str, cues: tuple[Cue, ...]) -> Facts:
         claims=_claims(norm, cues), context=_context(cues), demands=_demands(norm, cues),
         channel=_channel(text, norm, cues), conduct=_conduct(norm, cues, impersonated),
         case_numbers=tuple(replace(decode(c.value), raw=c.text) for c in cues if c.kind == "case_number"),
-        reported=bool(reading_rule("reported").search(norm)),
+        reported=bool(reading_rule("reported").search(norm)) and not speaks_to_reader(norm),
     )

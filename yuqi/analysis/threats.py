@@ -13,6 +13,7 @@ from .model import THREAT_IDS, Cue
 _COURT_ORGS = {"法院"}
 _MESSAGE_KINDS = {"sender", "phone_personal", "phone_service", "phone_court", "url_official",
                   "url_unknown", "case_number", "bank_card", "account_name"}
+_READER = re.compile("[你您]")
 
 
 def _shape(key: str) -> re.Pattern[str]:
@@ -47,8 +48,18 @@ def is_message(text: str, cues: tuple[Cue, ...]) -> bool:
 
 
 def asks_question(norm: str) -> bool:
-    """The text is shaped as a question (normalised for rules)."""
-    return bool(_shape("question").search(norm))
+    """The text asks something (normalised for rules): a question at its end, or question wording anywhere
+    ("是否构成…", "谁来担任…", "…吗？（注：…）"); the learned layer leaves such a text alone when the rules read
+    nothing in it."""
+    return bool(_shape("question").search(norm) or _shape("general_question").search(norm))
+
+
+def speaks_to_reader(norm: str) -> bool:
+    """A pasted message, in its sender's voice: notice wording, or it addresses 你/您 without the user's own
+    question. Its "催收" or "对方" are the sender's words ("已转交催收部门"), not the user telling what happened."""
+    if _shape("first_person").search(norm) and _shape("question").search(norm):
+        return False
+    return bool(_shape("notice").search(norm)) or (bool(_READER.search(norm)) and not _shape("question").search(norm))
 
 
 def is_reported(text: str) -> bool:
