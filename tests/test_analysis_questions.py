@@ -47,6 +47,8 @@ def test_asking_for_an_id_number_by_phone_is_a_credentials_scam() -> None:
     "无人具有监护资格时，谁来担任监护人",
     "签订的协议是否属于地役权条款",
     "保管人未收到提货单就放货，要承担责任吗？\n（仓储合同）",
+    "押金超过多少就算违约",
+    "起诉到开庭一般要多久",
 ])
 def test_question_wording_anywhere_makes_a_question(text: str) -> None:
     assert asks_question(normalize_for_rules(text))
