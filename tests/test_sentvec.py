@@ -58,6 +58,21 @@ def passages(encoder) -> list[Passage]:
                                  path="a.md", start=0, end=len(t)), vec=vecs[i]) for i, t in enumerate(texts)]
 
 
+def near(encoder, *sentences: str) -> Passage:
+    """A passage sharing part of each sentence's wording: above the lexical floor, under the lexical
+    bar, so the support check must weigh each sentence by meaning (below the floor it embeds none)."""
+    from yuqi.answer.support import grams
+
+    parts = []
+    for s in sentences:
+        g = grams(s)
+        cut = next(i for i in range(1, len(s) + 1) if len(grams(s[:i]) & g) / len(g) >= 0.35)
+        parts.append(s[:cut])
+    text = "；".join(parts)
+    return Passage(3, Chunk(chunk_id="n:0", ref="n", doc_id="n", title="资料", kind="article", text=text, path="a.md",
+                            start=0, end=len(text)), vec=encoder.encode_passages([text])[0])
+
+
 def test_known_sentences_are_not_encoded_again_and_a_changed_one_is():
     enc = Counting()
     first = sentvec.sentence_vectors(enc, [ADVICE, HOTLINE])
@@ -106,7 +121,7 @@ def test_a_sentence_quoting_the_person_is_encoded_every_time():
 
 def test_an_answer_of_known_sentences_costs_no_forward_pass_in_the_support_check():
     enc = Counting()
-    ps = passages(enc)
+    ps = [*passages(enc), near(enc, ADVICE, HOTLINE, "保存短信作为证据", HEAD)]
     text = f"**{ADVICE}**{AUTO}\n- {HOTLINE}{AUTO}\n- 保存短信作为证据{AUTO}"
     first = repair(text, ps, enc, MESSAGE)
     assert len(enc.passes) == 1 and len(enc.passes[0]) == 3  # all new sentences in one pass
@@ -147,11 +162,12 @@ def test_ingest_stores_our_wording_once_per_model_and_answers_read_it(tmp_path):
     assert known.store(writer, cache, ROOT / "corpus" / "cases") == 0  # a rebuild encodes nothing
     cache.close()
     reader = Stored(tmp_path)
-    text = f"**结论：这很可能是诈骗：信息让你“按9”。**{AUTO}\n- {ADVICE}{AUTO}"
-    repair(text, passages(reader), reader, MESSAGE)
-    assert reader.passes == [["**结论：这很可能是诈骗：信息让你“按9”。**"]]  # the advice line came from the store
+    head = "**结论：这很可能是诈骗：信息让你“按9”，法院传票不会用语音群呼送达。**"
+    text = f"{head}{AUTO}\n- {ADVICE}{AUTO}"
+    repair(text, [*passages(reader), near(reader, ADVICE, head)], reader, MESSAGE)
+    assert reader.passes == [[head]]  # the advice line came from the store
     other = Stored(tmp_path, "another-model|1")
-    repair(text, passages(other), other, MESSAGE)
+    repair(text, [*passages(other), near(other, ADVICE, head)], other, MESSAGE)
     assert len(other.passes) == 1 and len(other.passes[0]) == 2  # another model reads none of it
 
 

@@ -6,10 +6,11 @@ Split from compose.py (which arranges the answer); every quote is a sentence of 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from yuqi.answer.cards import Card, find_card
 from yuqi.answer.sentvec import sentence_vectors
-from yuqi.answer.support import grams
+from yuqi.answer.support import corpus_grams
 from yuqi.answer.types import Passage, Prepared
 from yuqi.answer.wording import pattern, wording
 from yuqi.textnorm import tokenize_zh
@@ -38,14 +39,21 @@ def key_sentences(text: str, query: str, limit: int = 2, title: str = "", encode
     cands = _candidates(text, title, query if asked is None else asked)
     if not cands:
         return []
-    tokens = set(tokenize_zh(query)) - set(tokenize_zh(title))
-    scored = sorted(((len(tokens & set(tokenize_zh(own))), -i, i) for i, (_, own) in enumerate(cands)), reverse=True)
+    tokens = set(tokenize_zh(query)) - corpus_words(title)
+    scored = sorted(((len(tokens & corpus_words(own)), -i, i) for i, (_, own) in enumerate(cands)), reverse=True)
     best = [i for score, _, i in scored[:limit] if score > 0]
     if not best and encoder is not None and len(cands) > 1:
         # the article's sentences are kept for the next answer; the question (`query`, `asked`) never is
         vecs = sentence_vectors(encoder, [query, *(own for _, own in cands)], f"{query}\n{asked or ''}")
         best = [int(i) for i in (vecs[1:] @ vecs[0]).argsort()[::-1][:limit]]
     return [cands[i][0] for i in sorted(best or [0])]
+
+
+@lru_cache(maxsize=4096)
+def corpus_words(text: str) -> frozenset[str]:
+    """The BM25 terms of an article's sentence or title, kept across answers (keyed by the text
+    itself: changed text is another entry). Never the person's text."""
+    return frozenset(tokenize_zh(text))
 
 
 def _candidates(text: str, title: str, asked: str) -> list[tuple[str, str]]:
@@ -60,9 +68,14 @@ def _candidates(text: str, title: str, asked: str) -> list[tuple[str, str]]:
     for s in sents:
         shown = f"{lead.rstrip('；：:，,')}：……{s}" if lead and LIST_ITEM.match(s) else s
         if (len(shown) >= 12 and re.search(r"[，。；！？,]", shown) and "下列" not in s and not referral.match(s)
-                and not (title and grams(s) and len(grams(s) & grams(title)) / len(grams(s)) > 0.8)):
+                and not (title and _mostly_title(s, title))):
             out.append((shown, s))
     return [c for c in out if c[1] not in unasked] or out
+
+
+def _mostly_title(sentence: str, title: str) -> bool:
+    g = corpus_grams(sentence)
+    return bool(g) and len(g & corpus_grams(title)) / len(g) > 0.8
 
 
 def secondary_clauses(sents: list[str], asked: str | None = None) -> list[str]:

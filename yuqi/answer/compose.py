@@ -32,10 +32,12 @@ def _cite(refs, passages: list[Passage]) -> str:
 def _dedupe(items: list[str], against: list[str] = ()) -> list[str]:
     """Drop lines that say nearly the same as an earlier one (rules and cards overlap)."""
     kept: list[str] = []
+    seen = [grams(k) for k in against]  # each line's bigrams once, not once per pair
     for item in items:
         g = grams(item)
-        if all(len(g & grams(k)) / max(len(g), 1) < 0.6 for k in [*against, *kept]):
+        if all(len(g & k) / max(len(g), 1) < 0.6 for k in seen):
             kept.append(item)
+            seen.append(g)
     return kept
 
 

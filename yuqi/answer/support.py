@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -38,12 +39,24 @@ def grams(text: str) -> frozenset[str]:
     return frozenset(t[i:i + 2] for i in range(len(t) - 1))
 
 
-def lexical(claim: str, passage: Passage) -> float:
-    """Share of the claim's bigrams found in the passage (its label counts: "《刑法》第X条规定")."""
-    g = grams(claim)
+@lru_cache(maxsize=1024)  # ~15 KB a chunk; an answer reads ≤ 10 chunks, most of them again in the next
+def corpus_grams(text: str) -> frozenset[str]:
+    """`grams` of corpus text (a passage with its label, an article's sentence, a title), kept across
+    answers: keyed by the text itself, so changed text is another entry. Never the person's text."""
+    return grams(text)
+
+
+def passage_grams(passage: Passage) -> frozenset[str]:
+    return corpus_grams(f"{passage.chunk.label}{passage.chunk.text}")
+
+
+def lexical(claim: str, passage: Passage, g: frozenset[str] | None = None) -> float:
+    """Share of the claim's bigrams (`g`, when already computed) found in the passage (its label
+    counts: "《刑法》第X条规定")."""
+    g = grams(claim) if g is None else g
     if not g:
         return 0.0
-    return len(g & grams(f"{passage.chunk.label}{passage.chunk.text}")) / len(g)
+    return len(g & passage_grams(passage)) / len(g)
 
 
 @dataclass(frozen=True)
@@ -100,10 +113,12 @@ class Scorer:
 
     def judge(self, sentences: list[str], cited: list[tuple[int, ...]] | None = None) -> list[dict[int, Support]]:
         """For each sentence, its Support against every passage. The embedder runs only for
-        sentences whose cited passages (all of them, when `cited` is None or empty) fail lexically."""
-        lex = [{n: lexical(s, p) for n, p in self.passages.items()} for s in sentences]
+        sentences whose cited passages (all of them, when `cited` is None or empty) fail lexically
+        and that some passage could support by meaning: below the lexical floor everywhere, no
+        cosine can make a passage support it, so its row keeps `semantic` None (nothing else differs)."""
+        lex = [{n: lexical(s, p, g) for n, p in self.passages.items()} for s, g in zip(sentences, map(grams, sentences))]
         cited = cited or [()] * len(sentences)
-        need = [i for i, row in enumerate(lex) if not cited[i] or any(row.get(n, 0.0) < self.t["lexical"] for n in cited[i])]
+        need = [i for i, row in enumerate(lex) if self._meaning_counts(row, cited[i])]
         sims = self._cosines([sentences[i] for i in need])
         sem_of = dict(zip(need, sims)) if sims is not None else {}
         out = []
@@ -114,6 +129,12 @@ class Scorer:
                 row[n] = Support(s, n, round(lex[i][n], 3), None if sem is None else round(sem, 3), self._ok(lex[i][n], sem))
             out.append(row)
         return out
+
+    def _meaning_counts(self, row: dict[int, float], cited: tuple[int, ...]) -> bool:
+        """Could a cosine change this sentence's outcome? Its cited passages (or, uncited, all) do not
+        all support it lexically, and some passage reaches the floor under which meaning never counts."""
+        failing = not cited or any(row.get(n, 0.0) < self.t["lexical"] for n in cited)
+        return failing and any(v >= self.t["lexical_floor"] for v in row.values())
 
     def _ok(self, lex: float, sem: float | None) -> bool:
         if lex >= self.t["lexical"]:
