@@ -70,13 +70,15 @@ def test_traditional_message_judged_like_simplified() -> None:
     assert (trad.threats, trad.verdict) == (simp.threats, simp.verdict)
 
 
-def test_fast_on_4000_chars_and_survives_50000() -> None:
+def test_no_runaway_pattern_on_4000_chars_and_survives_50000() -> None:
+    # The bounds catch catastrophic backtracking (seconds to hours), not speed: a loaded CI machine took 0.202 s
+    # against an old 0.2 s bound. Analysis speed is measured by `python -m bench`.
     unit = "【某金融】您的借款已逾期，已申请诉前财产保全，今日18点前转账到户名张三 6222 0210 0123 4567 890，否则上门。"
     text = (unit * 80)[:4000]
     analyze(text)
     t = time.perf_counter()
     analyze(text)
-    assert time.perf_counter() - t < 0.2
+    assert time.perf_counter() - t < 2
     for big in ((unit * 1000)[:50000], "1" * 50000, " " * 50000, "a." * 25000):
         t = time.perf_counter()
         check(big)
