@@ -1,4 +1,5 @@
-"""The learned verdict: the rule layer's facts plus the nearest real cases, into a small calibrated classifier.
+"""The learned verdict: what the rules read, the nearest real cases and the message's own vector and characters
+(features.py), into a small calibrated classifier.
 
 The lawful-actor model (verdict.py) reads facts and names red flags; on its own it only
 knows the wording its authors saw. Here those facts become features beside what the
