@@ -35,6 +35,11 @@ DOMAIN_MIN = 0.88
 THREAT_MIN = 0.3  # a threat the model gives this probability joins the rules' threats (CV: 0.5 → 0.787, 0.3 → 0.819 F1)
 # Red flags that are law, not statistics: the learned layer can never make these safer.
 HARD_SCAM = frozenset({"pay_link", "press_key", "bail_fee", "credentials", "screen_share", "pay_personal"})
+# Conduct the law forbids a collector, read from the words themselves (lawful.json: disclosing the debt to others,
+# publishing personal data, threats to safety, insults, harassment): the model may call such a message a scam, never
+# less than unlawful. The bank agrees (54 of 63 cases threatening contacts are "illegal"); on the development folds
+# this floor changes nothing beyond noise (repeated grouped CV 0.766 -> 0.767).
+HARD_ILLEGAL = frozenset({"disclose_third_party", "publish", "threat_safety", "insult", "harassment"})
 # A court host among the links and no hard flag: a real e-service notice looks exactly like this.
 OFFICIAL_LINK = "channel:link_court"
 
@@ -106,7 +111,7 @@ def learned_layer(encoder) -> bool:
 
 
 def decide_learned(a: Analysis, probs: dict[str, float]) -> str | None:
-    """The learned verdict under the two legal rules that statistics may not override."""
+    """The learned verdict under the legal rules that statistics may not override."""
     flags = {r.key for r in a.reasons if r.key and _read_by_rule(r)}
     if flags & HARD_SCAM:
         return "scam"
@@ -114,6 +119,8 @@ def decide_learned(a: Analysis, probs: dict[str, float]) -> str | None:
     if OFFICIAL_LINK in rule_features(a) and not flags & HARD_SCAM:
         ranked = [c for c in ranked if c != "scam"]
     best = label_of_none(ranked[0])
+    if flags & HARD_ILLEGAL and _safer(best, "illegal"):
+        best = "illegal"
     if any(c.kind == "injection" for c in a.cues) and _safer(best, a.verdict):
         return a.verdict  # injected text can never move a verdict toward plausible
     return best
