@@ -159,14 +159,17 @@ class EmbeddingCache:
 
 
 def embed_cached(
-    texts: Sequence[str], embedder: Encoder, cache: EmbeddingCache | None, progress: Progress | None = None
+    texts: Sequence[str], embedder: Encoder, cache: EmbeddingCache | None, progress: Progress | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Passage vectors for `texts`, embedding only cache misses; returns (matrix, n_embedded)."""
+    """Vectors for `texts` (passage vectors unless `encode` says otherwise, e.g. `encode_queries`),
+    embedding only cache misses; returns (matrix, n_embedded)."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get(hashes) if cache else {}
     missing = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
     if missing:
-        vecs = embedder.encode_passages([texts[i] for i in missing], progress)
+        todo = [texts[i] for i in missing]
+        vecs = encode(todo) if encode else embedder.encode_passages(todo, progress)
         new = {hashes[i]: v for i, v in zip(missing, vecs)}
         if cache:
             cache.put(new)

@@ -66,37 +66,39 @@ def bank_vectors(encoder, cases: tuple[Case, ...]) -> np.ndarray:
 
 
 def embed_bank(encoder, texts: list[str], cache_dir=None) -> np.ndarray:
-    """Query vectors for `texts`, encoding only what the cache lacks (ingest fills it at build time).
-    A cache that cannot be read or written costs time, never the answer."""
-    from yuqi.documents import text_hash
+    """Query vectors for `texts`, encoding only what the cache lacks (ingest fills it at build time)."""
+    from yuqi.embed import embed_cached
 
-    hashes = [text_hash(t) for t in texts]
-    known = _cache_io(encoder, cache_dir, lambda c: c.get(hashes)) or {}
-    missing = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
-    if missing:
-        vecs = np.asarray(encoder.encode_queries([texts[i] for i in missing]), dtype=np.float32)
-        new = {hashes[i]: v for i, v in zip(missing, vecs)}
-        _cache_io(encoder, cache_dir, lambda c: c.put(new))
-        known.update(new)
-    if not texts:
-        return np.zeros((0, getattr(encoder, "dim", 0)), dtype=np.float32)
-    return np.stack([known[h] for h in hashes]).astype(np.float32)
+    return embed_cached(texts, encoder, _TolerantCache(encoder, cache_dir), encode=encoder.encode_queries)[0]
 
 
-def _cache_io(encoder, cache_dir, op):
-    import sqlite3
+class _TolerantCache:
+    """The query-vector cache, opened per call: one that cannot be read or written costs time, never the answer."""
 
-    from yuqi.embed import EmbeddingCache, cache_path, query_key
-    from yuqi.settings import load_settings
+    def __init__(self, encoder, cache_dir) -> None:
+        self.encoder, self.cache_dir = encoder, cache_dir
 
-    try:
-        cache = EmbeddingCache(cache_path(cache_dir or load_settings().cache_dir), query_key(encoder.fingerprint))
+    def get(self, hashes):
+        return self._io(lambda c: c.get(hashes)) or {}
+
+    def put(self, vectors) -> None:
+        self._io(lambda c: c.put(vectors))
+
+    def _io(self, op):
+        import sqlite3
+
+        from yuqi.embed import EmbeddingCache, cache_path, query_key
+        from yuqi.settings import load_settings
+
         try:
-            return op(cache)
-        finally:
-            cache.close()
-    except (sqlite3.Error, OSError):
-        return None
+            cache = EmbeddingCache(cache_path(self.cache_dir or load_settings().cache_dir),
+                                   query_key(self.encoder.fingerprint))
+            try:
+                return op(cache)
+            finally:
+                cache.close()
+        except (sqlite3.Error, OSError):
+            return None
 
 
 def message_vector(encoder, text: str) -> np.ndarray:
